@@ -1,0 +1,6 @@
+export * from './result.ts';
+export * from './errors.ts';
+export * from './clock.ts';
+export * from './ids.ts';
+export * from './log.ts';
+export * from './rate-limit.ts';
