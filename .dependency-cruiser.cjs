@@ -8,6 +8,7 @@ module.exports = {
     { name: 'dialplan-no-io', severity: 'error', from: { path: mod('dialplan') }, to: { path: '^(fs|node:fs|net|node:net|dgram|node:dgram|better-sqlite3)$', dependencyTypesNot: ['type-only'] } },
     { name: 'sip-only-common', severity: 'error', from: { path: mod('sip') }, to: { path: '^src/(?!common/|sip/)' } },
     { name: 'rtp-only-common', severity: 'error', from: { path: mod('rtp') }, to: { path: '^src/(?!common/|rtp/)' } },
+    { name: 'settings-only-common', severity: 'error', from: { path: mod('settings') }, to: { path: '^src/(?!common/|settings/)' } },
     { name: 'store-only-common', severity: 'error', from: { path: mod('store') }, to: { path: '^src/(?!common/|store/)' } },
     { name: 'media-rtp-common', severity: 'error', from: { path: mod('media') }, to: { path: '^src/(?!common/|rtp/|media/)' } },
     { name: 'ivr-dialplan-types', severity: 'error', from: { path: mod('ivr') }, to: { path: '^src/(?!common/|ivr/|dialplan/)' } },
@@ -16,7 +17,7 @@ module.exports = {
     { name: 'api-narrow', severity: 'error', from: { path: mod('api') }, to: { path: '^src/(?!common/|api/|engine/|store/)' } },
     { name: 'nothing-imports-main', severity: 'error', from: {}, to: { path: '^src/main\\.ts$' } },
     /* G8: other folders import a module only through its index.ts. */
-    ...['common', 'sip', 'rtp', 'media', 'dialplan', 'ivr', 'store', 'engine'].map((m) => ({
+    ...['common', 'settings', 'sip', 'rtp', 'media', 'dialplan', 'ivr', 'store', 'engine'].map((m) => ({
       name: `${m}-through-index`, severity: 'error',
       from: { path: '^src/', pathNot: mod(m) },
       to: { path: onlyIndex(m) },

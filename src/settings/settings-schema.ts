@@ -1,0 +1,75 @@
+/**
+ * The settings file (config/belfry.yaml): listeners, limits, timers, media,
+ * storage and the admin API. Routing (users, groups, numbers, trunks) lives in
+ * the dialplan files, not here. Every key is documented in README.md
+ * ("Configuration reference"); unknown keys are errors so typos are caught.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+
+export const settingsSchema = z.strictObject({
+  sip: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      /** Extra listen address for IPv6 (e.g. `::1`); off when absent. */
+      host6: z.string().optional(),
+      udp_port: port.default(5060),
+      tcp_port: port.default(5060),
+      tls: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          port: port.default(5061),
+          cert: z.string().optional(),
+          key: z.string().optional(),
+        })
+        .prefault({}),
+      realm: z.string().min(1).default('belfry'),
+      timers: z
+        .strictObject({
+          t1_ms: z.number().int().min(1).max(60_000).default(500),
+          t2_ms: z.number().int().min(1).max(600_000).default(4000),
+          t4_ms: z.number().int().min(1).max(600_000).default(5000),
+        })
+        .prefault({}),
+      limits: z
+        .strictObject({
+          max_message_bytes: z.number().int().min(1024).max(1_048_576).default(65_535),
+          max_headers: z.number().int().min(8).max(4096).default(128),
+          max_line_length: z.number().int().min(256).max(65_535).default(8192),
+          max_uri_length: z.number().int().min(64).max(65_535).default(4096),
+        })
+        .prefault({}),
+      tcp: z
+        .strictObject({
+          max_connections: z.number().int().min(1).default(10_000),
+          idle_timeout_s: z.number().int().min(1).default(300),
+        })
+        .prefault({}),
+      max_transactions: z.number().int().min(100).default(200_000),
+    })
+    .prefault({}),
+  rtp: z
+    .strictObject({
+      address: z.string().default('127.0.0.1'),
+      port_min: port.default(20000),
+      port_max: port.default(29999),
+      silence_timeout_s: z.number().int().min(0).default(60),
+    })
+    .prefault({}),
+  http: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      host: z.string().default('127.0.0.1'),
+      port: port.default(8089),
+      /** Bearer token; when absent belfry uses BELFRY_API_TOKEN or makes one in data_dir/api-token. */
+      token: z.string().min(16).optional(),
+    })
+    .prefault({}),
+  data_dir: z.string().default('data'),
+  dialplan_dir: z.string().default('dialplan'),
+  log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
+  shutdown: z.strictObject({ grace_ms: z.number().int().min(0).max(120_000).default(5000) }).prefault({}),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
