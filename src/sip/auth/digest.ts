@@ -1,0 +1,86 @@
+/**
+ * The digest computations of RFC 7616 §3.4.1–§3.4.3 (RFC 2617 §3.2.2,
+ * RFC 2069 when there is no qop), shared by the server verifier and the
+ * trunk client.
+ *
+ *   HA1      = H(username ":" realm ":" password)           (§3.4.2)
+ *   HA1-sess = H(HA1 ":" nonce ":" cnonce)                  (-sess algorithms)
+ *   HA2      = H(method ":" digest-uri)                     (§3.4.3, qop=auth)
+ *   response = H(HA1 ":" nonce ":" nc ":" cnonce ":" qop ":" HA2)   (§3.4.1)
+ *   response = H(HA1 ":" nonce ":" HA2)                     (RFC 2069, no qop)
+ *
+ * Leaves out: qop=auth-int (needs the body hash; no SIP phone we target
+ * uses it), SHA-512-256, and RFC 7616 userhash.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+export type DigestAlgorithm = 'MD5' | 'SHA-256' | 'MD5-sess' | 'SHA-256-sess';
+
+/** Case-insensitive algorithm token → our name; undefined when unsupported. */
+export function parseAlgorithm(token: string | undefined): DigestAlgorithm | undefined {
+  // RFC 7616 §3.3: absent means MD5.
+  if (token === undefined) return 'MD5';
+  switch (token.toUpperCase()) {
+    case 'MD5':
+      return 'MD5';
+    case 'SHA-256':
+      return 'SHA-256';
+    case 'MD5-SESS':
+      return 'MD5-sess';
+    case 'SHA-256-SESS':
+      return 'SHA-256-sess';
+    default:
+      return undefined;
+  }
+}
+
+/** The hash family behind an algorithm (the -sess variants use the same hash). */
+export function hashOf(alg: DigestAlgorithm): 'md5' | 'sha256' {
+  return alg === 'MD5' || alg === 'MD5-sess' ? 'md5' : 'sha256';
+}
+
+export function isSess(alg: DigestAlgorithm): boolean {
+  return alg === 'MD5-sess' || alg === 'SHA-256-sess';
+}
+
+/** H(data) as lower-case hex. */
+export function h(hash: 'md5' | 'sha256', data: string): string {
+  return createHash(hash).update(data, 'utf8').digest('hex');
+}
+
+export function computeHa1(hash: 'md5' | 'sha256', username: string, realm: string, password: string): string {
+  return h(hash, `${username}:${realm}:${password}`);
+}
+
+export interface DigestInputs {
+  readonly algorithm: DigestAlgorithm;
+  /** HA1 for the base algorithm (H(user:realm:password)), lower-case hex. */
+  readonly ha1: string;
+  readonly method: string;
+  readonly uri: string;
+  readonly nonce: string;
+  /** Present with qop=auth; absent for RFC 2069 responses. */
+  readonly qop?: { readonly nc: string; readonly cnonce: string };
+  /** Needed only for the -sess algorithms. */
+  readonly cnonce?: string;
+}
+
+/** The `response` value for the given inputs. */
+export function computeResponse(i: DigestInputs): string {
+  const hash = hashOf(i.algorithm);
+  const cnonce = i.qop?.cnonce ?? i.cnonce ?? '';
+  const ha1 = isSess(i.algorithm) ? h(hash, `${i.ha1.toLowerCase()}:${i.nonce}:${cnonce}`) : i.ha1.toLowerCase();
+  const ha2 = h(hash, `${i.method}:${i.uri}`);
+  if (i.qop === undefined) return h(hash, `${ha1}:${i.nonce}:${ha2}`);
+  return h(hash, `${ha1}:${i.nonce}:${i.qop.nc}:${i.qop.cnonce}:auth:${ha2}`);
+}
+
+/**
+ * Constant-time string equality. Both sides are hashed first so the
+ * comparison time does not depend on where they differ nor on their lengths.
+ */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const da = createHash('sha256').update(a, 'utf8').digest();
+  const db = createHash('sha256').update(b, 'utf8').digest();
+  return timingSafeEqual(da, db);
+}
