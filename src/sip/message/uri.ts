@@ -1,0 +1,241 @@
+/**
+ * SIP, SIPS (RFC 3261 §19.1, §25.1) and tel (RFC 3966) URIs.
+ *
+ * userinfo and URI headers are %-decoded (§19.1.4: escaped and unescaped
+ * forms compare equal); the host is lower-cased; IPv6 references follow
+ * RFC 5118: brackets kept, and the "3 colons" form `[2001:db8:::192.0.2.1]`
+ * that the RFC 3261 ABNF erroneously allowed is accepted (RFC 5118 §4.10
+ * asks parsers to be liberal here). `raw` keeps the text as received.
+ *
+ * Leaves out: URI comparison (§19.1.4) and tel number normalisation.
+ */
+import type { ParamValue, SipUri } from './message-types.ts';
+
+export type AnyUri = SipUri | { readonly scheme: string; readonly raw: string };
+
+/** Decode %HH escapes to the byte's char code; null on a broken escape. */
+export function percentDecode(s: string): string | null {
+  if (s.indexOf('%') < 0) return s;
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x25) {
+      out += s.charAt(i);
+      continue;
+    }
+    if (i + 2 >= s.length) return null;
+    const h = hexVal(s.charCodeAt(i + 1));
+    const l = hexVal(s.charCodeAt(i + 2));
+    if (h < 0 || l < 0) return null;
+    out += String.fromCharCode(h * 16 + l);
+    i += 2;
+  }
+  return out;
+}
+
+function hexVal(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
+function isDigits(s: string, min: number, max: number): boolean {
+  if (s.length < min || s.length > max) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+export function isIpv4(s: string): boolean {
+  const parts = s.split('.');
+  if (parts.length !== 4) return false;
+  for (const p of parts) if (!isDigits(p, 1, 3) || Number(p) > 255) return false;
+  return true;
+}
+
+/** IPv6address (RFC 4291 §2.2 text forms), tolerating RFC 5118 §4.10's ":::" before an IPv4 tail. */
+export function isIpv6(s: string): boolean {
+  let text = s;
+  let groups = 0;
+  const lastColon = text.lastIndexOf(':');
+  if (lastColon < 0) return false;
+  const tail = text.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    if (!isIpv4(tail)) return false;
+    groups += 2;
+    text = text.slice(0, lastColon + 1);
+    if (text.endsWith(':::')) text = text.slice(0, -1); // RFC 5118 §4.10 tolerance
+    // "…::" keeps its compression; "…:" was just the separator before the IPv4 tail.
+    if (!text.endsWith('::')) text = text.slice(0, -1);
+  }
+  const dbl = text.indexOf('::');
+  if (dbl >= 0 && text.indexOf('::', dbl + 1) >= 0) return false;
+  const halves = dbl >= 0 ? [text.slice(0, dbl), text.slice(dbl + 2)] : [text];
+  for (const h of halves) {
+    if (h.length === 0) continue;
+    for (const g of h.split(':')) {
+      if (g.length < 1 || g.length > 4) return false;
+      for (let i = 0; i < g.length; i++) if (hexVal(g.charCodeAt(i)) < 0) return false;
+      groups++;
+    }
+  }
+  return dbl >= 0 ? groups <= 7 : groups === 8;
+}
+
+function isHostname(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x2e || c === 0x5f;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** host = hostname / IPv4address / IPv6reference; returns the lower-cased host or null. */
+export function parseHost(s: string): string | null {
+  if (s.startsWith('[')) {
+    if (!s.endsWith(']') || !isIpv6(s.slice(1, -1))) return null;
+    return s.toLowerCase();
+  }
+  return isHostname(s) ? s.toLowerCase() : null;
+}
+
+export function parsePort(s: string): number | null {
+  if (!isDigits(s, 1, 5)) return null;
+  const n = Number(s);
+  return n <= 65535 ? n : null;
+}
+
+/** Characters never allowed unescaped anywhere in a SIP URI. */
+function hasForbidden(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || c === 0x22 || c === 0x3c || c === 0x3e) return true;
+  }
+  return false;
+}
+
+/** scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" — lower-cased, or null. */
+export function uriScheme(raw: string): string | null {
+  const colon = raw.indexOf(':');
+  if (colon < 1) return null;
+  for (let i = 0; i < colon; i++) {
+    const c = raw.charCodeAt(i) | 0x20;
+    const alpha = c >= 0x61 && c <= 0x7a;
+    if (i === 0 ? !alpha : !(alpha || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e)) return null;
+  }
+  return raw.slice(0, colon).toLowerCase();
+}
+
+function parseUriParams(s: string): Map<string, ParamValue> | null {
+  const params = new Map<string, ParamValue>();
+  if (s.length === 0) return params;
+  for (const p of s.split(';')) {
+    if (p.length === 0) continue; // RFC 3261 allows nothing here, but ";;" is harmless in URIs
+    const eq = p.indexOf('=');
+    const name = percentDecode(eq < 0 ? p : p.slice(0, eq));
+    const value = eq < 0 ? null : percentDecode(p.slice(eq + 1));
+    if (name === null || name.length === 0 || (eq >= 0 && value === null)) return null;
+    params.set(name.toLowerCase(), value);
+  }
+  return params;
+}
+
+/** Parse a sip/sips/tel URI; null when malformed or of another scheme. */
+export function parseSipUri(raw: string): SipUri | null {
+  const scheme = uriScheme(raw);
+  if (scheme === null || hasForbidden(raw)) return null;
+  if (scheme === 'tel') return parseTel(raw, scheme.length + 1);
+  if (scheme !== 'sip' && scheme !== 'sips') return null;
+  let rest = raw.slice(scheme.length + 1);
+  let user: string | undefined;
+  let password: string | undefined;
+  // '@' cannot appear unescaped in params or headers, so the first one ends userinfo.
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    const ui = rest.slice(0, at);
+    const pc = ui.indexOf(':');
+    const u = percentDecode(pc < 0 ? ui : ui.slice(0, pc));
+    if (u === null || u.length === 0) return null;
+    user = u;
+    if (pc >= 0) {
+      const p = percentDecode(ui.slice(pc + 1));
+      if (p === null) return null;
+      password = p;
+    }
+    rest = rest.slice(at + 1);
+  }
+  let hostEnd: number;
+  if (rest.startsWith('[')) {
+    hostEnd = rest.indexOf(']') + 1;
+    if (hostEnd === 0) return null;
+  } else {
+    hostEnd = 0;
+    while (hostEnd < rest.length) {
+      const c = rest.charCodeAt(hostEnd);
+      if (c === 0x3a || c === 0x3b || c === 0x3f) break;
+      hostEnd++;
+    }
+  }
+  const host = parseHost(rest.slice(0, hostEnd));
+  if (host === null) return null;
+  let i = hostEnd;
+  let port: number | undefined;
+  if (rest.charCodeAt(i) === 0x3a) {
+    let e = i + 1;
+    while (e < rest.length && rest.charCodeAt(e) !== 0x3b && rest.charCodeAt(e) !== 0x3f) e++;
+    const p = parsePort(rest.slice(i + 1, e));
+    if (p === null) return null;
+    port = p;
+    i = e;
+  }
+  const q = rest.indexOf('?', i);
+  const params = parseUriParams(rest.slice(i < rest.length && rest.charCodeAt(i) === 0x3b ? i + 1 : i, q < 0 ? rest.length : q));
+  if (params === null) return null;
+  const headers = new Map<string, string>();
+  if (q >= 0) {
+    for (const h of rest.slice(q + 1).split('&')) {
+      const eq = h.indexOf('=');
+      if (eq <= 0) return null;
+      const n = percentDecode(h.slice(0, eq));
+      const v = percentDecode(h.slice(eq + 1));
+      if (n === null || v === null) return null;
+      headers.set(n, v);
+    }
+  }
+  return { scheme, user, password, host, port, params, headers, raw };
+}
+
+/** RFC 3966 telephone-subscriber: the number goes in `user`, host is empty. */
+function parseTel(raw: string, start: number): SipUri | null {
+  const semi = raw.indexOf(';', start);
+  const number = raw.slice(start, semi < 0 ? raw.length : semi);
+  if (number.length === 0) return null;
+  for (let i = 0; i < number.length; i++) {
+    const c = number.charCodeAt(i);
+    if (!(hexVal(c) >= 0 || c === 0x2a || c === 0x23 || c === 0x2b || c === 0x2d || c === 0x2e || c === 0x28 || c === 0x29)) return null;
+  }
+  const params = parseUriParams(semi < 0 ? '' : raw.slice(semi + 1));
+  if (params === null) return null;
+  return { scheme: 'tel', user: number, password: undefined, host: '', port: undefined, params, headers: new Map(), raw };
+}
+
+/**
+ * Any absolute URI: sip/sips/tel parsed, other schemes kept opaque
+ * (RFC 3261 §19.1: other URI schemes are allowed in From/To/Contact).
+ */
+export function parseAnyUri(raw: string): AnyUri | null {
+  const scheme = uriScheme(raw);
+  if (scheme === null) return null;
+  if (scheme === 'sip' || scheme === 'sips' || scheme === 'tel') return parseSipUri(raw);
+  if (hasForbidden(raw)) return null;
+  return { scheme, raw };
+}
+
+export function isSipUri(u: AnyUri): u is SipUri {
+  return 'host' in u;
+}
