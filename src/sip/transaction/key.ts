@@ -79,7 +79,10 @@ function sentBy(via: Via): string {
 
 /** The whole top Via for RFC 2543 matching, parameters in a stable order. */
 function viaIdentity(via: Via): string {
+  // received/rport are written by the receiving edge (§18.2.1, RFC 3581),
+  // not by the peer, so they take no part in the comparison.
   const params = [...via.params.entries()]
+    .filter(([k]) => k !== 'received' && k !== 'rport')
     .map(([k, v]) => (v === null ? k : `${k}=${v}`))
     .sort()
     .join(';');

@@ -1,0 +1,189 @@
+/**
+ * The live-transaction records layer.ts keeps in its tables: a machine's
+ * current state plus the driver's bookkeeping (timer handles, flow, TU
+ * callbacks). ClientTransaction and ServerTransaction are also the handles
+ * the TU holds. The machines decide; these classes only hold state and turn
+ * TU-bound effects into TU callbacks (synthetic 408/503 per §8.1.3.1).
+ * Leaves out: applying effects to sockets and clocks (layer.ts).
+ */
+import type { TimerHandle } from '../../common/index.ts';
+import type { SipRequest, SipResponse } from '../message/message-types.ts';
+import type { Flow } from '../transport/transport-types.ts';
+import { TransactionError } from './errors.ts';
+import { INVITE_CLIENT_INITIAL, stepInviteClient, type InviteClientState } from './invite-client.ts';
+import { INVITE_SERVER_INITIAL, stepInviteServer, type InviteServerState } from './invite-server.ts';
+import type { ClientTransactionHandle, ResponseHandler, ServerTransactionHandle, TransactionMessages } from './layer-types.ts';
+import { NON_INVITE_CLIENT_INITIAL, stepNonInviteClient, type NonInviteClientState } from './non-invite-client.ts';
+import { NON_INVITE_SERVER_INITIAL, stepNonInviteServer, type NonInviteServerState } from './non-invite-server.ts';
+import type { TimerName } from './timers.ts';
+import type { ClientEvent, MachineContext, ServerEvent, Step, TransactionEffect } from './transaction-types.ts';
+
+/** What the driver needs from either kind of transaction. */
+abstract class TransactionRecord {
+  readonly timers = new Map<TimerName, TimerHandle>();
+  terminated = false;
+  constructor(
+    readonly key: string,
+    readonly request: SipRequest,
+    readonly flow: Flow,
+    readonly ctx: MachineContext,
+    protected readonly messages: TransactionMessages,
+  ) {}
+  /** Report a TU-bound effect (responses, ACKs, failures). */
+  abstract notify(effect: TransactionEffect): void;
+}
+
+export class ClientTransaction extends TransactionRecord implements ClientTransactionHandle {
+  #state: InviteClientState | NonInviteClientState;
+  provisionalSeen = false;
+  finalSeen = false;
+  cancelState: 'none' | 'pending' | 'sent' = 'none';
+  cancelHandler: ResponseHandler | undefined;
+  readonly #onResponse: ResponseHandler;
+  readonly #sendCancel: (tx: ClientTransaction) => void;
+
+  constructor(
+    key: string,
+    request: SipRequest,
+    flow: Flow,
+    ctx: MachineContext,
+    messages: TransactionMessages,
+    onResponse: ResponseHandler,
+    sendCancel: (tx: ClientTransaction) => void,
+  ) {
+    super(key, request, flow, ctx, messages);
+    this.#state = request.method === 'INVITE' ? INVITE_CLIENT_INITIAL : NON_INVITE_CLIENT_INITIAL;
+    this.#onResponse = onResponse;
+    this.#sendCancel = sendCancel;
+  }
+
+  get isInvite(): boolean {
+    return this.request.method === 'INVITE';
+  }
+
+  get state(): string {
+    return this.#state.kind;
+  }
+
+  step(event: ClientEvent): readonly TransactionEffect[] {
+    let next: Step<InviteClientState | NonInviteClientState>;
+    if (this.isInvite) next = stepInviteClient({ ...this.ctx, builders: this.messages }, this.#state as InviteClientState, event);
+    else next = stepNonInviteClient(this.ctx, this.#state as NonInviteClientState, event);
+    this.#state = next.state;
+    return next.effects;
+  }
+
+  notify(effect: TransactionEffect): void {
+    switch (effect.kind) {
+      case 'tu-response': {
+        const status = effect.response.status;
+        if (status < 200) this.provisionalSeen = true;
+        else this.finalSeen = true;
+        this.#onResponse(effect.response);
+        // §9.1: a CANCEL waits for the first provisional response.
+        if (status < 200 && this.cancelState === 'pending') this.#sendCancel(this);
+        return;
+      }
+      case 'tu-timeout':
+        this.#fail(408, new TransactionError('SIP_TRANSACTION_TIMEOUT', `${this.request.method} timed out (Timer ${effect.timer})`, 408));
+        return;
+      case 'tu-transport-error':
+        this.#fail(503, new TransactionError('SIP_TRANSACTION_TRANSPORT', `transport error: ${effect.error.code} ${effect.error.message}`, 503));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Over the memory bound the request is never sent; the TU sees a 503. */
+  failTableFull(): void {
+    this.#fail(503, new TransactionError('SIP_TRANSACTION_TABLE_FULL', 'client transaction table is full or the layer is closed', 503));
+  }
+
+  cancel(onCancelResponse?: ResponseHandler): boolean {
+    if (!this.isInvite || this.finalSeen || this.terminated || this.cancelState !== 'none') return false;
+    this.cancelHandler = onCancelResponse;
+    this.cancelState = 'pending';
+    if (this.provisionalSeen) this.#sendCancel(this);
+    return true;
+  }
+
+  /** §8.1.3.1: a timeout is treated as 408, a transport failure as 503. */
+  #fail(status: 408 | 503, error: TransactionError): void {
+    this.finalSeen = true;
+    this.#onResponse(this.messages.response(this.request, status), error);
+  }
+}
+
+export class ServerTransaction extends TransactionRecord implements ServerTransactionHandle {
+  #state: InviteServerState | NonInviteServerState;
+  #failure: ((e: TransactionError) => void) | undefined;
+  readonly cancels: ServerTransactionHandle | undefined;
+  readonly #feed: (tx: ServerTransaction, event: ServerEvent) => void;
+  readonly #deliverAck: (ack: SipRequest, flow: Flow) => void;
+
+  constructor(
+    key: string,
+    request: SipRequest,
+    flow: Flow,
+    ctx: MachineContext,
+    messages: TransactionMessages,
+    cancels: ServerTransactionHandle | undefined,
+    feed: (tx: ServerTransaction, event: ServerEvent) => void,
+    deliverAck: (ack: SipRequest, flow: Flow) => void,
+  ) {
+    super(key, request, flow, ctx, messages);
+    this.#state = request.method === 'INVITE' ? INVITE_SERVER_INITIAL : NON_INVITE_SERVER_INITIAL;
+    this.cancels = cancels;
+    this.#feed = feed;
+    this.#deliverAck = deliverAck;
+  }
+
+  get state(): string {
+    return this.#state.kind;
+  }
+
+  step(event: ServerEvent): readonly TransactionEffect[] {
+    let next: Step<InviteServerState | NonInviteServerState>;
+    if (this.request.method === 'INVITE') next = stepInviteServer({ ...this.ctx, builders: this.messages }, this.#state as InviteServerState, event);
+    else next = stepNonInviteServer(this.ctx, this.#state as NonInviteServerState, event);
+    this.#state = next.state;
+    return next.effects;
+  }
+
+  notify(effect: TransactionEffect): void {
+    switch (effect.kind) {
+      case 'tu-ack':
+        this.#deliverAck(effect.ack, this.flow);
+        return;
+      case 'tu-timeout':
+        this.#failure?.(new TransactionError('SIP_TRANSACTION_TIMEOUT', `no ACK for the final response (Timer ${effect.timer})`, 408));
+        return;
+      case 'tu-transport-error':
+        this.#failure?.(new TransactionError('SIP_TRANSACTION_TRANSPORT', `transport error: ${effect.error.code} ${effect.error.message}`, 503));
+        return;
+      default:
+        return;
+    }
+  }
+
+  respond(response: SipResponse): void {
+    if (response.status < 100 || response.status > 699) {
+      throw new TransactionError('SIP_TRANSACTION_BAD_RESPONSE', `status ${response.status} is not a SIP response status`);
+    }
+    const kind = this.#state.kind;
+    // Checked here so a TU mistake is a named programmer error, not an
+    // IllegalTransitionError from deep inside a machine.
+    if (this.terminated || kind === 'completed' || kind === 'confirmed' || (kind === 'accepted' && response.status >= 300)) {
+      throw new TransactionError('SIP_TRANSACTION_ALREADY_FINAL', `${this.request.method} transaction is ${kind}; cannot send ${response.status}`);
+    }
+    if (kind === 'accepted' && response.status < 200) {
+      throw new TransactionError('SIP_TRANSACTION_ALREADY_FINAL', `INVITE transaction is accepted; cannot send ${response.status}`);
+    }
+    this.#feed(this, { kind: 'tu-response', response });
+  }
+
+  onFailure(handler: (error: TransactionError) => void): void {
+    this.#failure = handler;
+  }
+}
