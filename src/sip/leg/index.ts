@@ -1,0 +1,4 @@
+export { DialogLeg } from './dialog-leg.ts';
+export { UasLeg, type UasLegState } from './uas-leg.ts';
+export { UacLeg, type UacLegOptions, type UacLegState } from './uac-leg.ts';
+export type { BodyWithType, DialogRouting, DialogTarget, InDialogRequest, LegContext, LegEvent, LegListener, LegTransactions } from './leg-types.ts';

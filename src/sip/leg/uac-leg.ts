@@ -1,0 +1,159 @@
+/**
+ * The UAC leg of a B2BUA call: one INVITE from us to one target (a
+ * registered contact, or a trunk). Reports provisionals and the final
+ * outcome, ACKs 2xx (§13.2.2.4), and CANCELs (§9.1: only after a
+ * provisional has arrived; a 2xx that races the CANCEL is ACKed and BYEd).
+ * A 2xx from a second fork (different To tag) is ACKed and BYEd at once
+ * (§13.2.2.4 allows keeping it; a B2BUA leg has one peer).
+ *
+ *   calling ──1xx──► proceeding/early ──2xx──► answered ── BYE ──► ended
+ *      └───────────── 3xx–6xx / 408 / 503 ─────────► ended (failed)
+ */
+import { buildRequest, createCancel, withHeader } from '../message/index.ts';
+import type { HeaderField, SipRequest, SipResponse } from '../message/message-types.ts';
+import { Dialog } from '../dialog/dialog.ts';
+import type { Flow } from '../transport/transport-types.ts';
+import { DialogLeg } from './dialog-leg.ts';
+import type { BodyWithType, LegContext } from './leg-types.ts';
+
+export type UacLegState = 'idle' | 'calling' | 'proceeding' | 'answered' | 'ended';
+
+export interface UacLegOptions {
+  readonly flow: Flow;
+  readonly requestUri: string;
+  /** From name-addr without tag, e.g. `"Alice" <sip:1001@belfry>`. */
+  readonly from: string;
+  /** To name-addr, e.g. `<sip:1002@belfry>`. */
+  readonly to: string;
+  readonly body?: BodyWithType;
+  readonly headers?: readonly HeaderField[];
+}
+
+export class UacLeg extends DialogLeg {
+  readonly options: UacLegOptions;
+  readonly localTag: string;
+  readonly ownCallId: string;
+  #invite: SipRequest | undefined;
+  #state: UacLegState = 'idle';
+  #provisionalSeen = false;
+  #cancelWanted: string | undefined;
+  #cancelSent = false;
+
+  constructor(ctx: LegContext, options: UacLegOptions) {
+    super(ctx, options.flow);
+    this.options = options;
+    this.localTag = ctx.ids.tag();
+    this.ownCallId = ctx.ids.callId();
+  }
+
+  get state(): UacLegState {
+    return this.ended ? 'ended' : this.#state;
+  }
+
+  get invite(): SipRequest | undefined {
+    return this.#invite;
+  }
+
+  start(): void {
+    if (this.#state !== 'idle') return;
+    const o = this.options;
+    const headers: HeaderField[] = [
+      { name: 'via', value: this.ctx.via(this.flow, this.ctx.ids.branch()) },
+      { name: 'max-forwards', value: '70' },
+      { name: 'from', value: `${o.from};tag=${this.localTag}` },
+      { name: 'to', value: o.to },
+      { name: 'call-id', value: this.ownCallId },
+      { name: 'cseq', value: '1 INVITE' },
+      { name: 'contact', value: this.ctx.contact(this.flow) },
+      { name: 'user-agent', value: this.ctx.product },
+      { name: 'allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY' },
+      ...(o.headers ?? []),
+    ];
+    if (o.body) headers.push({ name: 'content-type', value: o.body.contentType });
+    const invite = buildRequest({ method: 'INVITE', uri: o.requestUri, headers, body: o.body?.body });
+    this.#invite = invite;
+    this.#state = 'calling';
+    this.ctx.transactions.sendRequest(invite, this.flow, (r) => this.#onResponse(invite, r));
+  }
+
+  #onResponse(invite: SipRequest, r: SipResponse): void {
+    if (r.status < 200) {
+      this.#provisionalSeen = true;
+      if (this.#cancelWanted !== undefined) {
+        this.#sendCancel(invite); // §9.1: the CANCEL that waited for a provisional
+        return;
+      }
+      if (this.ended) return;
+      if (r.to.tag !== undefined && r.status > 100) {
+        if (this.dialog === undefined) this.attachDialog(Dialog.asUac(invite, r));
+      }
+      this.#state = 'proceeding';
+      if (r.status > 100) this.emit({ kind: 'provisional', response: r });
+      return;
+    }
+    if (r.status < 300) {
+      const tag = r.to.tag ?? '';
+      if (this.dialog !== undefined && this.dialog.phase === 'confirmed') {
+        if (this.dialog.id.remoteTag === tag) {
+          this.sendAckForInvite(invite); // 2xx retransmission: ACK again
+        } else {
+          this.#ackAndBye(invite, r); // a second fork answered
+        }
+        return;
+      }
+      if (this.#cancelWanted !== undefined || this.ended) {
+        this.#ackAndBye(invite, r); // answered after we gave up on it
+        return;
+      }
+      if (this.dialog === undefined || this.dialog.id.remoteTag !== tag) this.attachDialog(Dialog.asUac(invite, r));
+      this.dialog?.onSuccessResponse(r);
+      this.#state = 'answered';
+      this.sendAckForInvite(invite);
+      this.emit({ kind: 'answered', response: r });
+      return;
+    }
+    if (this.ended) return;
+    this.emit({ kind: 'failed', response: r });
+    this.end();
+  }
+
+  /** ACK and immediately BYE a dialog we do not want (fork or race with CANCEL). */
+  #ackAndBye(invite: SipRequest, r: SipResponse): void {
+    const d = Dialog.asUac(invite, r);
+    const ackDraft = d.nextRequest('ACK', { cseq: invite.cseq.seq });
+    const via = () => ({ name: 'via', value: this.ctx.via(this.flow, this.ctx.ids.branch()) });
+    this.ctx.transactions.sendAck(buildRequest({ ...ackDraft, headers: [via(), ...ackDraft.headers] }), this.flow);
+    const byeDraft = d.nextRequest('BYE');
+    const bye = buildRequest({ ...byeDraft, headers: [via(), ...byeDraft.headers] });
+    this.ctx.transactions.sendRequest(bye, this.flow, () => {});
+  }
+
+  /**
+   * Give up on this leg: CANCEL if it is still ringing, BYE if it answered.
+   * `reason` is a Reason header value (RFC 3326), e.g.
+   * `SIP;cause=200;text="Call completed elsewhere"`.
+   */
+  cancel(reason?: string): void {
+    if (this.ended || this.#state === 'idle') {
+      this.end();
+      return;
+    }
+    if (this.#state === 'answered') {
+      this.hangup(reason ? [{ name: 'reason', value: reason }] : []);
+      return;
+    }
+    this.#cancelWanted = reason ?? '';
+    const invite = this.#invite;
+    if (invite !== undefined && this.#provisionalSeen) this.#sendCancel(invite);
+    // Without a provisional the CANCEL waits (§9.1); the INVITE's own Timer B ends it otherwise.
+    this.end();
+  }
+
+  #sendCancel(invite: SipRequest): void {
+    if (this.#cancelSent) return;
+    this.#cancelSent = true;
+    let cancel = createCancel(invite);
+    if (this.#cancelWanted) cancel = withHeader(cancel, 'reason', this.#cancelWanted);
+    this.ctx.transactions.sendRequest(cancel, this.flow, () => {});
+  }
+}
