@@ -31,10 +31,15 @@ import { eventToDigit, TelephoneEventTracker } from './telephone-event.ts';
 
 export type RelaySideName = 'a' | 'b';
 
-/** One payload-type mapping of a direction: packets with `fromPt` leave with `toPt`, payload converted by `table` if given. */
+/**
+ * One payload-type mapping of a direction: packets with `fromPt` leave with
+ * `toPt`, payload converted by `table` if given; `drop` discards them (e.g.
+ * telephone-event towards a leg that did not negotiate it).
+ */
 export interface PayloadMapping {
   readonly fromPt: number;
   readonly toPt: number;
+  readonly drop?: boolean;
   /** 256-entry byte table applied to every payload byte (G.711 transcoding). */
   readonly table?: Uint8Array;
 }
@@ -95,7 +100,7 @@ export interface RelayHandle {
   stats(): { readonly a: RelaySideStats; readonly b: RelaySideStats };
 }
 
-/** Precomputed per-direction tables: out PT per in PT (-1 = pass) and payload tables. */
+/** Precomputed per-direction tables: out PT per in PT (-1 = pass unchanged, -2 = drop) and payload tables. */
 class DirectionMap {
   readonly outPt = new Int16Array(128).fill(-1);
   readonly tables: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(128).fill(undefined);
@@ -104,7 +109,7 @@ class DirectionMap {
     this.tables.fill(undefined);
     for (const m of mappings ?? []) {
       if (m.fromPt < 0 || m.fromPt > 127) continue;
-      this.outPt[m.fromPt] = m.toPt & 0x7f;
+      this.outPt[m.fromPt] = m.drop === true ? -2 : m.toPt & 0x7f;
       if (m.table !== undefined && m.table.length === 256) this.tables[m.fromPt] = m.table;
     }
   }
@@ -217,6 +222,7 @@ export class RtpRelay implements RelayHandle {
       if (ev >= 0) this.#emit({ kind: 'telephone-event', side: from.name, event: ev, digit: eventToDigit(ev) });
     }
     const out = from.map.outPt[pt] ?? -1;
+    if (out === -2) return;
     if (out >= 0) {
       const table = from.map.tables[pt];
       if (table !== undefined) {
