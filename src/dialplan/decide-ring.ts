@@ -1,0 +1,201 @@
+/**
+ * Ring decisions: a user (desk phone plus Anywhere legs, forwarding and DND)
+ * and ring groups with their strategies. Busy is belfry's own count of the
+ * member's calls (Toggles.busyCounts), not what the phone says.
+ *
+ * Strategies (names as Asterisk app_queue):
+ *   ringall      all members at once
+ *   hunt         one after another in the order written
+ *   rrmemory     one after another, starting after the member who answered last
+ *   leastrecent  one after another, least recently finished call first
+ *   fewestcalls  one after another, fewest completed calls first
+ *   random       one after another in a seeded random order (Toggles.seed)
+ * Sequential strategies become targets with growing `delay` so the engine runs
+ * every strategy the same way: start each target at its delay, stop it after
+ * its timeout, stop everything at totalTimeout, then follow fallbacks.noAnswer.
+ * Leaves out: queue agents, wrap-up time and penalties (queues are a separate app).
+ */
+import type { Decision, GroupStats, RingGroup, RingMember, RingTarget, User } from './plan-types.ts';
+import type { Ctx } from './decide-context.ts';
+import { effectiveUser, isBusy, MAX_DEPTH, publicNumber, reject, sub } from './decide-context.ts';
+import { trunkRoutes } from './decide-outbound.ts';
+import { destinationText } from './destination.ts';
+
+function memberKey(m: RingMember): string {
+  return m.target.kind === 'user' ? m.target.ext : m.target.number;
+}
+
+/** mulberry32: a tiny seeded PRNG so `random` is reproducible. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function hash(s: string): number {
+  let h = 2_166_136_261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16_777_619);
+  return h >>> 0;
+}
+
+export function orderMembers(g: RingGroup, stats: GroupStats | undefined, seed: number): RingMember[] {
+  const ms = [...g.members];
+  switch (g.strategy) {
+    case 'ringall':
+    case 'hunt':
+      return ms;
+    case 'rrmemory': {
+      const last = stats?.lastAnswered;
+      const i = last === undefined ? -1 : ms.findIndex((m) => memberKey(m) === last);
+      return i < 0 ? ms : [...ms.slice(i + 1), ...ms.slice(0, i + 1)];
+    }
+    case 'leastrecent': {
+      const end = stats?.lastCallEnd ?? {};
+      return ms.map((m, i) => ({ m, i, k: end[memberKey(m)] ?? -Infinity })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.m);
+    }
+    case 'fewestcalls': {
+      const count = stats?.callCount ?? {};
+      return ms.map((m, i) => ({ m, i, k: count[memberKey(m)] ?? 0 })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.m);
+    }
+    case 'random': {
+      const rnd = prng(seed ^ hash(g.id));
+      for (let i = ms.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        const a = ms[i];
+        const b = ms[j];
+        if (a && b) {
+          ms[i] = b;
+          ms[j] = a;
+        }
+      }
+      return ms;
+    }
+  }
+}
+
+function externalTarget(ctx: Ctx, number: string, delay: number, timeout: number, keepCallerId: boolean, diversion: string | null): RingTarget | null {
+  const found = trunkRoutes(ctx.plan, number, number);
+  if (found === null || found.routes.length === 0) {
+    ctx.trace.push(`no outbound rule for ${number}; leg skipped`);
+    return null;
+  }
+  return { kind: 'external', number, routes: found.routes, delay, timeout, keepCallerId, diversion };
+}
+
+function userFallback(ctx: Ctx, u: User, which: 'noAnswer' | 'busy' | 'unreachable'): Decision {
+  const fwd = u.forward[which];
+  const c = sub(ctx, { divertedBy: publicNumber(ctx.plan, u) ?? u.ext });
+  const reason = which === 'noAnswer' ? 'no-answer' : which;
+  if (fwd !== null) {
+    c.trace.push(`${u.ext} ${reason}: forward to ${destinationText(fwd)}`);
+    if (fwd.kind === 'voicemail') return { kind: 'voicemail', box: fwd.box, reason, trace: c.trace };
+    return c.depth > MAX_DEPTH ? reject(483, 'Forwarding chain too long', c.trace) : ctx.resolve(fwd, c);
+  }
+  if (u.voicemail !== null) {
+    c.trace.push(`${u.ext} ${reason}: voicemail ${u.voicemail}`);
+    return { kind: 'voicemail', box: u.voicemail, reason, trace: c.trace };
+  }
+  c.trace.push(`${u.ext} ${reason}: no forwarding and no voicemail`);
+  return which === 'busy' ? reject(486, 'Busy Here', c.trace) : reject(480, 'Temporarily Unavailable', c.trace);
+}
+
+export function decideUser(ctx: Ctx, ext: string): Decision {
+  const u = ctx.plan.users.get(ext);
+  if (!u) return reject(404, `No user ${ext}`, ctx.trace);
+  const eff = effectiveUser(ctx, u);
+  if (eff.always !== null) {
+    ctx.trace.push(`${ext} forwards always to ${destinationText(eff.always)}`);
+    if (ctx.depth >= 8) return reject(483, 'Forwarding chain too long', ctx.trace);
+    const c: Ctx = { ...ctx, depth: ctx.depth + 1, divertedBy: publicNumber(ctx.plan, u) ?? u.ext };
+    return ctx.resolve(eff.always, c);
+  }
+  if (eff.dnd) {
+    ctx.trace.push(`${ext} has do-not-disturb on: treated as busy`);
+    const d = userFallback(ctx, u, 'busy');
+    return { ...d, trace: [...ctx.trace, ...d.trace] };
+  }
+  if (isBusy(ctx, ext) && u.forward.busy !== null) {
+    ctx.trace.push(`${ext} is busy (belfry's call count)`);
+    const d = userFallback(ctx, u, 'busy');
+    return { ...d, trace: [...ctx.trace, ...d.trace] };
+  }
+  const timeout = u.forward.noAnswerAfter;
+  const targets: RingTarget[] = [{ kind: 'user', ext, delay: 0, timeout }];
+  if (u.anywhere !== null) {
+    const a = u.anywhere;
+    const diversion = a.diversion ? (publicNumber(ctx.plan, u) ?? ext) : null;
+    for (const n of a.numbers) {
+      const t = externalTarget(ctx, n, a.delay, Math.max(1, timeout - a.delay), a.keepCallerId, diversion);
+      if (t) targets.push(t);
+    }
+    ctx.trace.push(`Anywhere for ${ext}: ${a.numbers.join(', ')} after ${a.delay} s, caller id ${a.keepCallerId ? 'kept' : 'own'}${diversion ? `, Diversion ${diversion}` : ''}`);
+  }
+  ctx.trace.push(`ring ${ext} for ${timeout} s`);
+  return {
+    kind: 'ring', via: `user:${ext}`, strategy: 'user', targets, totalTimeout: timeout, recording: u.recording,
+    fallbacks: { noAnswer: userFallback(ctx, u, 'noAnswer'), busy: userFallback(ctx, u, 'busy'), unreachable: userFallback(ctx, u, 'unreachable') },
+    trace: ctx.trace,
+  };
+}
+
+export function decideRingGroup(ctx: Ctx, g: RingGroup): Decision {
+  const ordered = orderMembers(g, ctx.toggles.groupStats?.[g.id], ctx.toggles.seed ?? 0);
+  ctx.trace.push(`ring group ${g.id}: strategy ${g.strategy}, order ${ordered.map(memberKey).join(', ')}`);
+  const parallel = g.strategy === 'ringall';
+  const targets: RingTarget[] = [];
+  let delay = 0;
+  for (const m of ordered) {
+    if (!parallel && delay >= g.totalRingTime) {
+      ctx.trace.push(`total ring time ${g.totalRingTime} s reached before ${memberKey(m)}`);
+      break;
+    }
+    const timeout = Math.min(m.ringTime, g.totalRingTime - delay);
+    let t: RingTarget | null = null;
+    if (m.target.kind === 'external') {
+      t = externalTarget(ctx, m.target.number, delay, timeout, true, null);
+    } else {
+      const ext = m.target.ext;
+      const u = ctx.plan.users.get(ext);
+      if (!u) continue;
+      const eff = effectiveUser(ctx, u);
+      if (eff.dnd) {
+        ctx.trace.push(`${ext} skipped: do-not-disturb`);
+        continue;
+      }
+      if (g.followForwarding && eff.always !== null) {
+        const to = eff.always;
+        if (to.kind === 'user') t = { kind: 'user', ext: to.ext, delay, timeout };
+        else if (to.kind === 'external') t = externalTarget(ctx, to.number, delay, timeout, true, publicNumber(ctx.plan, u) ?? ext);
+        ctx.trace.push(t ? `${ext} forwards always: ringing ${destinationText(to)} instead` : `${ext} forwards to ${destinationText(to)}, not ringable in a group: skipped`);
+      } else if (isBusy(ctx, ext) && g.busy === 'skip') {
+        ctx.trace.push(`${ext} skipped: busy (belfry's call count)`);
+        continue;
+      } else {
+        if (isBusy(ctx, ext)) ctx.trace.push(`${ext} is busy: ringing anyway (busy: ring, call waiting)`);
+        t = { kind: 'user', ext, delay, timeout };
+      }
+    }
+    if (t === null) continue;
+    targets.push(t);
+    if (!parallel) delay += timeout;
+  }
+  const c = sub(ctx);
+  c.trace.push(`ring group ${g.id} overflow → ${destinationText(g.overflow)}`);
+  const overflow = ctx.depth >= 8 ? reject(483, 'Overflow chain too long', c.trace) : ctx.resolve(g.overflow, c);
+  if (targets.length === 0) {
+    ctx.trace.push(`no member of ${g.id} can ring: straight to overflow ${destinationText(g.overflow)}`);
+    return { ...overflow, trace: [...ctx.trace, ...overflow.trace] };
+  }
+  const total = parallel ? Math.min(g.totalRingTime, Math.max(...targets.map((t) => t.timeout))) : Math.min(g.totalRingTime, delay);
+  ctx.trace.push(`targets ${targets.map((t) => `${t.kind === 'user' ? t.ext : t.number}@${t.delay}s/${t.timeout}s`).join(', ')}; total ${total} s then overflow`);
+  return {
+    kind: 'ring', via: `ring_group:${g.id}`, strategy: g.strategy, targets, totalTimeout: total, recording: 'never',
+    fallbacks: { noAnswer: overflow, busy: overflow, unreachable: overflow },
+    trace: ctx.trace,
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * E.164 handling with libphonenumber-js (full metadata, needed for number
+ * types): normalise what people dial or what trunks send with the default
+ * country, classify for restrictions (premium / international / mobile /
+ * national, plus explicit premium prefixes from the settings), and format a
+ * number the way a trunk wants it (ITU-T E.164 digits, with plus, or national).
+ * Leaves out: number portability and carrier look-ups.
+ */
+import { parsePhoneNumberFromString, isSupportedCountry, getCountryCallingCode } from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
+import type { NumberClass, NumberFormat } from './plan-types.ts';
+
+export function isCountry(code: string): boolean {
+  return isSupportedCountry(code);
+}
+
+/** `+31 20 123 4567`, `020-1234567`, `0031201234567` → `+31201234567`; null when not a valid number. */
+export function normaliseNumber(input: string, country: string): string | null {
+  const cleaned = input.trim();
+  if (cleaned === '' || !/^[+0-9()\-\s./]+$/.test(cleaned)) return null;
+  const p = parsePhoneNumberFromString(cleaned, country as CountryCode);
+  if (!p || !p.isValid()) return null;
+  return p.number;
+}
+
+/** Like normaliseNumber but keeps a best-effort digit string for invalid input (blacklists, caller ids). */
+export function canonicalCaller(input: string, country: string): string {
+  return normaliseNumber(input, country) ?? input.replace(/[^+0-9]/g, '');
+}
+
+export function classifyNumber(e164: string, country: string, premiumPrefixes: readonly string[]): { cls: NumberClass; country: string | null } {
+  for (const pre of premiumPrefixes) if (e164.startsWith(pre)) return { cls: 'premium', country: null };
+  const p = parsePhoneNumberFromString(e164);
+  if (!p) return { cls: 'unknown', country: null };
+  const cc = p.country ?? null;
+  const type = p.getType();
+  if (type === 'PREMIUM_RATE' || type === 'SHARED_COST') return { cls: 'premium', country: cc };
+  if (cc !== null && cc !== country) return { cls: 'international', country: cc };
+  if (cc === null && !e164.startsWith(`+${callingCode(country)}`)) return { cls: 'international', country: cc };
+  if (type === 'MOBILE') return { cls: 'mobile', country: cc };
+  return { cls: 'national', country: cc };
+}
+
+function callingCode(country: string): string {
+  return isSupportedCountry(country) ? getCountryCallingCode(country as CountryCode) : '';
+}
+
+/** How a trunk wants the called number: e164 = digits only, with_plus = +digits, national = 0… (00… abroad). */
+export function formatForTrunk(e164: string, format: NumberFormat, country: string): string {
+  if (format === 'with_plus') return e164;
+  if (format === 'e164') return e164.slice(1);
+  const p = parsePhoneNumberFromString(e164);
+  if (p && p.country === country) return p.format('NATIONAL').replace(/[^0-9]/g, '');
+  // "00" is the ITU-T E.164 recommended international prefix used across Europe.
+  return `00${e164.slice(1)}`;
+}
