@@ -78,12 +78,17 @@ export function stampReceived(req: SipRequest, flow: Flow): SipRequest {
   values[0] = stamped;
   const headers: HeaderField[] = req.headers.slice();
   headers[idx] = { name: 'via', value: values.join(', ') };
-  const params = new Map<string, ParamValue>(req.via.params);
-  const rport = req.via.rport === null ? flow.remotePort : req.via.rport;
-  if (req.via.rport === null) params.set('rport', String(flow.remotePort));
+  return { ...req, headers, via: stampVia(req.via, flow) };
+}
+
+/** The parsed counterpart of stampViaText: the Via as it reads after stamping. */
+export function stampVia(via: Via, flow: Flow): Via {
+  const fillRport = via.rport === null;
+  if (!fillRport && bareHost(via.host) === flow.remoteAddress) return via;
+  const params = new Map<string, ParamValue>(via.params);
+  if (fillRport) params.set('rport', String(flow.remotePort));
   params.set('received', flow.remoteAddress);
-  const via: Via = { ...req.via, params, received: flow.remoteAddress, rport };
-  return { ...req, headers, via };
+  return { ...via, params, received: flow.remoteAddress, rport: fillRport ? flow.remotePort : via.rport };
 }
 
 export interface Destination {

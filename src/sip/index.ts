@@ -1,0 +1,35 @@
+/**
+ * The SIP module's public face (STYLE G8): start a stack, the message model
+ * and builders, transaction handles, and the transport contract. Other
+ * modules import sip only through this file.
+ */
+export { createSipStack, DEFAULT_ALLOWED_METHODS, DEFAULT_SUPPORTED_EXTENSIONS } from './stack.ts';
+export type { SipStack, SipStackOptions, SipStackCounters, ListenerConfig, StreamConfig } from './stack-types.ts';
+export * from './message/index.ts';
+export {
+  createSipTimers,
+  DEFAULT_TIMER_BASE,
+  TransactionError,
+  TRANSACTION_ERROR_CODES,
+  type SipTimers,
+  type SipTimerBase,
+  type ServerTransactionHandle,
+  type ClientTransactionHandle,
+  type ResponseHandler,
+  type RequestHandler,
+  type AckHandler,
+  type TransactionCounts,
+} from './transaction/index.ts';
+export {
+  flowKey,
+  isReliable,
+  KNOWN_METHODS,
+  SIP_TRANSPORT_ERROR_CODES,
+  SipTransportError,
+  type Flow,
+  type TransportProtocol,
+  type TransportError,
+  type SipTransport,
+  type BoundAddress,
+} from './transport/index.ts';
+export { FRAMER_ERROR_CODES } from './message/framer.ts';

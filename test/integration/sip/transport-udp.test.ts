@@ -1,0 +1,105 @@
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSipStack, type SipStack } from '../../../src/sip/index.ts';
+import { UdpPeer, options } from './sip-peer.ts';
+
+let stack: SipStack;
+let port = 0;
+
+before(async () => {
+  stack = await createSipStack({ listeners: [{ protocol: 'udp', host: '127.0.0.1', port: 0 }], timers: { T1: 50 } });
+  port = stack.addresses().find((a) => a.protocol === 'udp')?.port ?? 0;
+});
+after(async () => {
+  await stack.close();
+});
+
+test('UDP: OPTIONS to the switch is answered 200 with Allow, Accept, Supported, Accept-Language', async () => {
+  const peer = await UdpPeer.open();
+  try {
+    await peer.send(port, options({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port}` }));
+    const r = await peer.waitFor((m) => m.startsWith('SIP/2.0 200'));
+    assert.ok(r, 'no 200');
+    assert.match(r, /\r\nAllow: [^\r]*INVITE/i);
+    assert.match(r, /\r\nAccept: application\/sdp\r\n/i);
+    assert.match(r, /\r\nSupported: /i);
+    assert.match(r, /\r\nAccept-Language: /i);
+    assert.match(r, /\r\nContent-Length: 0\r\n\r\n$/i);
+  } finally {
+    await peer.close();
+  }
+});
+
+test('RFC 3581: rport is filled with the source port, received added, and the answer goes to the source', async () => {
+  const peer = await UdpPeer.open();
+  try {
+    await peer.send(port, options({ via: 'SIP/2.0/UDP 192.0.2.1:5060;rport' }));
+    const r = await peer.waitFor((m) => m.startsWith('SIP/2.0 200'));
+    assert.ok(r, 'no answer at the source address');
+    assert.match(r, new RegExp(`\\r\\nVia: SIP/2.0/UDP 192\\.0\\.2\\.1:5060;rport=${peer.port};branch=[^;\\r]+;received=127\\.0\\.0\\.1\\r\\n`, 'i'));
+  } finally {
+    await peer.close();
+  }
+});
+
+test('RFC 3261 §18.2.1: received is added when the Via host differs from the source (no rport)', async () => {
+  const peer = await UdpPeer.open();
+  try {
+    await peer.send(port, options({ via: 'SIP/2.0/UDP 192.0.2.7:5060' }));
+    const r = await peer.waitFor((m) => m.startsWith('SIP/2.0 200'));
+    assert.ok(r);
+    assert.match(r, /;received=127\.0\.0\.1\r\n/);
+  } finally {
+    await peer.close();
+  }
+});
+
+test('RFC 5626 §3.5.1: a CRLF keep-alive datagram is ignored (no answer, counted)', async () => {
+  const peer = await UdpPeer.open();
+  try {
+    const before = stack.counters().keepalives;
+    await peer.send(port, '\r\n\r\n');
+    await peer.send(port, '\r\n');
+    assert.equal(await peer.waitFor(() => true, 200), undefined);
+    assert.equal(stack.counters().keepalives, before + 2);
+    assert.equal(stack.counters().parseErrors, 0);
+  } finally {
+    await peer.close();
+  }
+});
+
+test('G5: a bad request gets a stateless 400 naming the problem; garbage is dropped; the stack keeps answering', async () => {
+  const peer = await UdpPeer.open();
+  try {
+    const bad = options({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port}` }).replace('CSeq: 1 OPTIONS', 'CSeq: 1 INVITE');
+    await peer.send(port, bad);
+    const r = await peer.waitFor((m) => m.startsWith('SIP/2.0 400'));
+    assert.ok(r);
+    assert.match(r, /^SIP\/2\.0 400 [^\r]*CSeq/);
+    await peer.send(port, Buffer.from([0, 1, 2, 3, 255, 254]));
+    await peer.send(port, options({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port}` }));
+    assert.ok(await peer.waitFor((m) => m.startsWith('SIP/2.0 200')));
+    assert.equal(peer.received.length, 2);
+  } finally {
+    await peer.close();
+  }
+});
+
+test('§8.2.1: an unknown method gets 501 with Allow; a retransmitted OPTIONS is absorbed by the transaction', async () => {
+  const peer = await UdpPeer.open();
+  try {
+    await peer.send(port, options({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port}`, method: 'FOO' }));
+    const r = await peer.waitFor((m) => m.startsWith('SIP/2.0 501'));
+    assert.ok(r);
+    assert.match(r, /\r\nAllow: /);
+    const again = options({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port}`, branch: 'z9hG4bKsame', callId: 'same' });
+    const absorbedBefore = stack.counters().transactions.absorbedRetransmissions;
+    await peer.send(port, again);
+    assert.ok(await peer.waitFor((m) => m.includes('Call-ID: same')));
+    await peer.send(port, again);
+    await new Promise((res) => setTimeout(res, 100));
+    assert.equal(stack.counters().transactions.absorbedRetransmissions, absorbedBefore + 1);
+  } finally {
+    await peer.close();
+  }
+});
