@@ -11,7 +11,8 @@
  *  - m= has a media type, a port (optionally /count), a proto and at least
  *    one format; RTP profiles need numeric PTs 0–127;
  *  - every m=audio has a c= at media or session level (RFC 4566 §5.7);
- *  - every dynamic PT (96–127) of an RTP m= line has an a=rtpmap.
+ *  - every dynamic PT (96–127) of an active (port ≠ 0) RTP m= line has an
+ *    a=rtpmap.
  *
  * Leaves out: b=, k=, z=, r= semantics (accepted, ignored), and line-order
  * checks beyond "v= first" (many phones misorder t= and a= lines).
@@ -163,7 +164,8 @@ export function parseSdp(text: string, limits: SdpLimits = DEFAULT_SDP_LIMITS): 
       const ch = typeof r.encoding === 'string' ? Number(r.encoding) : typeof r.encoding === 'number' ? r.encoding : undefined;
       rtpmaps.push(ch === undefined || !Number.isFinite(ch) ? { payloadType: r.payload, encoding: r.codec, clockRate: r.rate } : { payloadType: r.payload, encoding: r.codec, clockRate: r.rate, channels: ch });
     }
-    if (isRtpProto(sk.proto)) {
+    // A rejected stream (port 0, RFC 3264 §6) need not describe its formats.
+    if (isRtpProto(sk.proto) && sk.port !== 0) {
       for (const fmt of sk.formats) {
         const pt = Number(fmt);
         if (pt >= 96 && !rtpmaps.some((r) => r.payloadType === pt)) {
