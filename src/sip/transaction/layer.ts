@@ -10,7 +10,7 @@
  * Leaves out: sanity checks (transport/sanity.ts, before this layer), dialogs
  * and the ACK for 2xx (passed to the TU), DNS (§18.2.2 is the transport's).
  */
-import type { Logger } from '../../common/index.ts';
+import { assertNever, type Logger } from '../../common/index.ts';
 import type { SipMessage, SipRequest } from '../message/message-types.ts';
 import { isReliable, type Flow } from '../transport/transport-types.ts';
 import { cancelTargetKey, clientKey, serverKey } from './key.ts';
@@ -136,7 +136,11 @@ export class TransactionLayer {
       }
     }
     const ctx: MachineContext = { request, reliable: isReliable(flow.protocol), timers: this.#opts.timers };
-    const tx = new ServerTransaction(key, request, flow, ctx, messages, cancels, (t, e) => this.dispatch(t, e), (a, f) => this.#deliverAck(a, f));
+    const tx = new ServerTransaction(key, request, flow, ctx, messages, cancels, {
+      feed: (t, e) => this.dispatch(t, e),
+      deliverAck: (a, f) => this.#deliverAck(a, f),
+      sendStateless: (m, f) => this.#send(undefined, m, f),
+    });
     this.#servers.set(key, tx);
     this.dispatch(tx, { kind: 'receive-request' });
     const handler = this.#onRequest;
@@ -185,7 +189,7 @@ export class TransactionLayer {
           tu.push(effect);
           break;
         default:
-          effect satisfies never;
+          assertNever(effect, 'transaction effect');
       }
     }
     if (ended) this.#remove(tx);

@@ -115,12 +115,20 @@ export class ClientTransaction extends TransactionRecord implements ClientTransa
   }
 }
 
+/** The layer's services a server transaction calls back into. */
+export interface ServerDriver {
+  feed(tx: ServerTransaction, event: ServerEvent): void;
+  deliverAck(ack: SipRequest, flow: Flow): void;
+  sendStateless(response: SipResponse, flow: Flow): void;
+}
+
 export class ServerTransaction extends TransactionRecord implements ServerTransactionHandle {
+  /** A 2xx went out: the transaction is (or was) in RFC 6026 Accepted. */
+  acceptedOnce = false;
   #state: InviteServerState | NonInviteServerState;
   #failure: ((e: TransactionError) => void) | undefined;
   readonly cancels: ServerTransactionHandle | undefined;
-  readonly #feed: (tx: ServerTransaction, event: ServerEvent) => void;
-  readonly #deliverAck: (ack: SipRequest, flow: Flow) => void;
+  readonly #driver: ServerDriver;
 
   constructor(
     key: string,
@@ -129,14 +137,12 @@ export class ServerTransaction extends TransactionRecord implements ServerTransa
     ctx: MachineContext,
     messages: TransactionMessages,
     cancels: ServerTransactionHandle | undefined,
-    feed: (tx: ServerTransaction, event: ServerEvent) => void,
-    deliverAck: (ack: SipRequest, flow: Flow) => void,
+    driver: ServerDriver,
   ) {
     super(key, request, flow, ctx, messages);
     this.#state = request.method === 'INVITE' ? INVITE_SERVER_INITIAL : NON_INVITE_SERVER_INITIAL;
     this.cancels = cancels;
-    this.#feed = feed;
-    this.#deliverAck = deliverAck;
+    this.#driver = driver;
   }
 
   get state(): string {
@@ -154,7 +160,7 @@ export class ServerTransaction extends TransactionRecord implements ServerTransa
   notify(effect: TransactionEffect): void {
     switch (effect.kind) {
       case 'tu-ack':
-        this.#deliverAck(effect.ack, this.flow);
+        this.#driver.deliverAck(effect.ack, this.flow);
         return;
       case 'tu-timeout':
         this.#failure?.(new TransactionError('SIP_TRANSACTION_TIMEOUT', `no ACK for the final response (Timer ${effect.timer})`, 408));
@@ -172,6 +178,12 @@ export class ServerTransaction extends TransactionRecord implements ServerTransa
       throw new TransactionError('SIP_TRANSACTION_BAD_RESPONSE', `status ${response.status} is not a SIP response status`);
     }
     const kind = this.#state.kind;
+    // RFC 6026 §7.1: 2xx retransmissions belong to the TU; one that races
+    // Timer L (both run for 64·T1) is sent statelessly rather than refused.
+    if (this.terminated && this.request.method === 'INVITE' && response.status >= 200 && response.status < 300 && this.acceptedOnce) {
+      this.#driver.sendStateless(response, this.flow);
+      return;
+    }
     // Checked here so a TU mistake is a named programmer error, not an
     // IllegalTransitionError from deep inside a machine.
     if (this.terminated || kind === 'completed' || kind === 'confirmed' || (kind === 'accepted' && response.status >= 300)) {
@@ -180,7 +192,8 @@ export class ServerTransaction extends TransactionRecord implements ServerTransa
     if (kind === 'accepted' && response.status < 200) {
       throw new TransactionError('SIP_TRANSACTION_ALREADY_FINAL', `INVITE transaction is accepted; cannot send ${response.status}`);
     }
-    this.#feed(this, { kind: 'tu-response', response });
+    if (response.status >= 200 && response.status < 300) this.acceptedOnce = true;
+    this.#driver.feed(this, { kind: 'tu-response', response });
   }
 
   onFailure(handler: (error: TransactionError) => void): void {

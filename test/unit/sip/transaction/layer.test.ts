@@ -240,6 +240,19 @@ describe('transaction layer: server side', () => {
     assert.equal(layer.counts().serverTransactions, 0);
   });
 
+  it('RFC 6026: a TU 2xx retransmission racing Timer L is still sent (statelessly), not refused', () => {
+    const { clock, transport, layer, seen } = serverSetup();
+    const invite = request();
+    transport.deliver(invite);
+    const ok = response(invite, 200);
+    seen[0]?.respond(ok);
+    clock.advance(TIMERS.L);
+    assert.equal(layer.counts().serverTransactions, 0);
+    seen[0]?.respond(ok);
+    assert.deepEqual(transport.lines, ['100', '200', '200']);
+    assert.throws(() => seen[0]?.respond(response(invite, 486)), (e: TransactionError) => e.code === 'SIP_TRANSACTION_ALREADY_FINAL');
+  });
+
   it('a second final response is a programmer error: SIP_TRANSACTION_ALREADY_FINAL', () => {
     const { transport, seen } = serverSetup();
     const bye = request({ method: 'BYE', toTag: 'x' });
