@@ -9,10 +9,18 @@
  */
 import type { CSeq, CoreFields, HeaderField, NameAddr, Via } from './message-types.ts';
 import type { SipParseErrorCode } from './errors.ts';
-import { parseCSeq } from './cseq.ts';
-import { parseNameAddr } from './name-addr.ts';
-import { parseViaList } from './via.ts';
-import { isWsp } from './header-text.ts';
+import { parseCSeq as parseCSeq_ } from './cseq.ts';
+import { parseNameAddr as parseNameAddr_ } from './name-addr.ts';
+import { parseVia as parseVia_ } from './via.ts';
+import { isWsp as isWsp_, splitTopLevel as splitTopLevel_ } from './header-text.ts';
+
+// Imported functions are bound once: under tsx (esbuild CJS output) every call
+// through an import binding is a getter call, which shows up in the parser profile.
+const parseCSeq = parseCSeq_;
+const parseNameAddr = parseNameAddr_;
+const parseVia = parseVia_;
+const isWsp = isWsp_;
+const splitTopLevel = splitTopLevel_;
 
 export interface CoreScan {
   via: Via | undefined;
@@ -46,6 +54,30 @@ export function parseMaxForwards(v: string): number | null {
   return n <= 255 ? n : null;
 }
 
+interface FirstError {
+  code: SipParseErrorCode | undefined;
+  detail: string;
+}
+
+function note(e: FirstError, code: SipParseErrorCode, detail: string): void {
+  if (e.code === undefined) {
+    e.code = code;
+    e.detail = detail;
+  }
+}
+
+/** The first via-parm of a Via field value (up to the first top-level comma). */
+function firstViaValue(v: string): string {
+  const comma = v.indexOf(',');
+  if (comma < 0) return v;
+  return splitTopLevel(v)?.[0] ?? v;
+}
+
+/**
+ * Parse the core fields of a header list. Only the top Via value is parsed
+ * here (lower Via values are parsed on demand by vias()); duplicates of the
+ * single-valued core headers are errors (RFC 4475 multi01).
+ */
 export function extractCoreFields(headers: readonly HeaderField[]): CoreResult {
   const scan: CoreScan = { via: undefined, callId: undefined, cseq: undefined, from: undefined, to: undefined };
   let seenVia = false;
@@ -53,57 +85,60 @@ export function extractCoreFields(headers: readonly HeaderField[]): CoreResult {
   let seenCSeq = false;
   let seenFrom = false;
   let seenTo = false;
-  let firstError: { code: SipParseErrorCode; detail: string } | undefined;
-  const fail = (code: SipParseErrorCode, detail: string) => {
-    if (firstError === undefined) firstError = { code, detail };
-  };
-  for (const h of headers) {
+  const err: FirstError = { code: undefined, detail: '' };
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i];
+    if (h === undefined) continue;
     switch (h.name) {
-      case 'via': {
-        const list = parseViaList(h.value);
-        if (list === null) fail('SIP_PARSE_BAD_HEADER', 'bad Via');
-        else if (!seenVia) scan.via = list[0];
+      case 'via':
+        if (!seenVia) {
+          const v = parseVia(firstViaValue(h.value));
+          if (v === null) note(err, 'SIP_PARSE_BAD_HEADER', 'bad Via');
+          else scan.via = v;
+        }
         seenVia = true;
         break;
-      }
       case 'call-id':
-        if (seenCallId) fail('SIP_PARSE_DUPLICATE_HEADER', 'more than one Call-ID');
+        if (seenCallId) note(err, 'SIP_PARSE_DUPLICATE_HEADER', 'more than one Call-ID');
         else if (validCallId(h.value)) scan.callId = h.value;
-        else fail('SIP_PARSE_BAD_HEADER', 'bad Call-ID');
+        else note(err, 'SIP_PARSE_BAD_HEADER', 'bad Call-ID');
         seenCallId = true;
         break;
       case 'cseq':
-        if (seenCSeq) fail('SIP_PARSE_DUPLICATE_HEADER', 'more than one CSeq');
+        if (seenCSeq) note(err, 'SIP_PARSE_DUPLICATE_HEADER', 'more than one CSeq');
         else {
           const c = parseCSeq(h.value);
-          if (c === null) fail('SIP_PARSE_BAD_HEADER', 'bad CSeq');
+          if (c === null) note(err, 'SIP_PARSE_BAD_HEADER', 'bad CSeq');
           else scan.cseq = c;
         }
         seenCSeq = true;
         break;
       case 'from':
-      case 'to': {
-        const isFrom = h.name === 'from';
-        if (isFrom ? seenFrom : seenTo) {
-          fail('SIP_PARSE_DUPLICATE_HEADER', isFrom ? 'more than one From' : 'more than one To');
-        } else {
+        if (seenFrom) note(err, 'SIP_PARSE_DUPLICATE_HEADER', 'more than one From');
+        else {
           const na = parseNameAddr(h.value);
-          if (na === null) fail('SIP_PARSE_BAD_HEADER', isFrom ? 'bad From' : 'bad To');
-          else if (isFrom) scan.from = na;
+          if (na === null) note(err, 'SIP_PARSE_BAD_HEADER', 'bad From');
+          else scan.from = na;
+        }
+        seenFrom = true;
+        break;
+      case 'to':
+        if (seenTo) note(err, 'SIP_PARSE_DUPLICATE_HEADER', 'more than one To');
+        else {
+          const na = parseNameAddr(h.value);
+          if (na === null) note(err, 'SIP_PARSE_BAD_HEADER', 'bad To');
           else scan.to = na;
         }
-        if (isFrom) seenFrom = true;
-        else seenTo = true;
+        seenTo = true;
         break;
-      }
       case 'max-forwards':
-        if (parseMaxForwards(h.value) === null) fail('SIP_PARSE_BAD_HEADER', 'bad Max-Forwards');
+        if (parseMaxForwards(h.value) === null) note(err, 'SIP_PARSE_BAD_HEADER', 'bad Max-Forwards');
         break;
       default:
         break;
     }
   }
-  if (firstError !== undefined) return { ok: false, code: firstError.code, detail: firstError.detail, scan };
+  if (err.code !== undefined) return { ok: false, code: err.code, detail: err.detail, scan };
   const { via, callId, cseq, from, to } = scan;
   if (via === undefined) return { ok: false, code: 'SIP_PARSE_MISSING_HEADER', detail: 'missing Via', scan };
   if (from === undefined) return { ok: false, code: 'SIP_PARSE_MISSING_HEADER', detail: 'missing From', scan };
