@@ -14,6 +14,9 @@
 import type { HeaderField, SipRequest } from '../message/message-types.ts';
 import type { SipParseError } from '../message/parse-types.ts';
 import { SIP_PARSE_ERROR_STATUS } from '../message/errors.ts';
+import { maxForwards as maxForwardsOf } from '../message/header-access.ts';
+
+const MAGIC_COOKIE = 'z9hG4bK';
 import type { Flow } from './transport-types.ts';
 import { splitHeaderValues } from './flow.ts';
 
@@ -91,14 +94,15 @@ function checkInner(req: SipRequest, policy: EdgePolicy): SanityVerdict {
     if (!KNOWN_METHODS.includes(req.method)) return respond('SIP_EDGE_UNKNOWN_METHOD', 501, 'Not Implemented', [allowHeader(policy)]);
     return respond('SIP_EDGE_CSEQ_MISMATCH', 400, 'CSeq Method Mismatch');
   }
-  if (req.via.branch === undefined || req.via.branch === '') return respond('SIP_EDGE_NO_BRANCH', 400, 'Missing Via Branch');
-  if (req.via.branch === 'z9hG4bK') return respond('SIP_EDGE_BAD_BRANCH', 400, 'Bad Via Branch');
-  const mfValues = header(req, 'max-forwards');
-  if (mfValues.length > 1) return respond('SIP_EDGE_BAD_MAX_FORWARDS', 400, 'Multiple Max-Forwards');
-  const mfText = mfValues[0];
-  if (mfText !== undefined && !/^\d{1,3}$/.test(mfText)) return respond('SIP_EDGE_BAD_MAX_FORWARDS', 400, 'Bad Max-Forwards');
+  // A branch without the magic cookie, or none, is an RFC 2543 peer: the
+  // transaction layer matches it the old way (§17.2.3). A bare cookie with no
+  // id (RFC 4475 badbranch) would make unrelated requests collide.
+  if (req.via.branch === MAGIC_COOKIE) return respond('SIP_EDGE_BAD_BRANCH', 400, 'Bad Via Branch');
+  if (header(req, 'max-forwards').length > 1) return respond('SIP_EDGE_BAD_MAX_FORWARDS', 400, 'Multiple Max-Forwards');
+  const mf = maxForwardsOf(req);
+  if (mf === null) return respond('SIP_EDGE_BAD_MAX_FORWARDS', 400, 'Bad Max-Forwards');
   // RFC 2543 peers may omit Max-Forwards (RFC 4475 inv2543): treat as 70.
-  const maxForwards = mfText === undefined ? 70 : Number(mfText);
+  const maxForwards = mf ?? 70;
 
   // §8.2.1 method inspection.
   if (!KNOWN_METHODS.includes(req.method)) return respond('SIP_EDGE_UNKNOWN_METHOD', 501, 'Not Implemented', [allowHeader(policy)]);

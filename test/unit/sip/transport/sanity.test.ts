@@ -111,10 +111,11 @@ test('§16.3: Max-Forwards 0 on a request we would route → 483; OPTIONS and RE
   assert.equal(verdict(req({ method: 'OPTIONS', headers: mf0 })), 'accept');
   assert.equal(verdict(req({ method: 'REGISTER', headers: mf0 })), 'accept');
   assert.equal(verdict(req({ method: 'OPTIONS', headers: [{ name: 'max-forwards', value: 'abc' }] })), '400 Bad Max-Forwards');
+  assert.equal(verdict(req({ method: 'INVITE', headers: [{ name: 'max-forwards', value: '0068' }] })), 'accept');
 });
 
-test('Via branch: missing → 400, bare magic cookie → 400', () => {
-  assert.equal(verdict(req({ via: { branch: undefined } })), '400 Missing Via Branch');
+test('Via branch: missing (RFC 2543 peer) is accepted, a bare magic cookie → 400', () => {
+  assert.equal(verdict(req({ via: { branch: undefined } })), 'accept');
   assert.equal(verdict(req({ via: { branch: 'z9hG4bK' } })), '400 Bad Via Branch');
 });
 
