@@ -8,6 +8,9 @@
  */
 import type { ParamValue, Params } from './message-types.ts';
 
+/** Shared empty parameter map; never mutated (Params is a ReadonlyMap). */
+export const EMPTY_PARAMS: Params = new Map<string, ParamValue>();
+
 /** token chars: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" (§25.1). */
 const TOKEN = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
@@ -86,9 +89,11 @@ export function splitTopLevel(value: string): string[] | null {
  * end). LWS is allowed around ';' and '=' (§25.1 SEMI, EQUAL). Names are
  * lower-cased; quoted values are unquoted. null on an empty or bad name.
  */
-export function parseParams(s: string, i: number): Map<string, ParamValue> | null {
-  const params = new Map<string, ParamValue>();
+export function parseParams(s: string, i: number): Params | null {
   i = skipWs(s, i);
+  // Most header values carry no parameters: share one empty map (read-only by type).
+  if (i >= s.length) return EMPTY_PARAMS;
+  const params = new Map<string, ParamValue>();
   while (i < s.length) {
     if (s.charCodeAt(i) !== 0x3b) return null;
     i = skipWs(s, i + 1);
@@ -124,4 +129,3 @@ export function parseParams(s: string, i: number): Map<string, ParamValue> | nul
   return params;
 }
 
-export const EMPTY_PARAMS: Params = new Map<string, ParamValue>();

@@ -32,6 +32,9 @@ const extractCoreFields = extractCoreFields_;
 const parseSipUri = parseSipUri_;
 const uriScheme = uriScheme_;
 
+const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
+const LFLF = Buffer.from('\n\n', 'latin1');
+
 interface StartLine {
   kind: 'request' | 'response' | undefined;
   method: string | undefined;
@@ -144,11 +147,11 @@ export function parseSipMessage(bytes: Buffer, limits: SipLimits = DEFAULT_SIP_L
   if (start === len) return fail('SIP_PARSE_EMPTY', 'no start line (keep-alive or empty)', start);
 
   // End of the header section: the first empty line (CRLF CRLF, or bare LF LF).
-  let hdrEnd = bytes.indexOf('\r\n\r\n', start, 'latin1');
+  let hdrEnd = bytes.indexOf(CRLFCRLF, start);
   let bodyStart: number;
   if (hdrEnd >= 0) bodyStart = hdrEnd + 4;
   else {
-    hdrEnd = bytes.indexOf('\n\n', start, 'latin1');
+    hdrEnd = bytes.indexOf(LFLF, start);
     bodyStart = hdrEnd >= 0 ? hdrEnd + 2 : -1;
     if (hdrEnd < 0) hdrEnd = len;
   }

@@ -131,9 +131,13 @@ export function uriScheme(raw: string): string | null {
   return raw.slice(0, colon).toLowerCase();
 }
 
-function parseUriParams(s: string): Map<string, ParamValue> | null {
+/** Shared empties: most URIs have no headers and many no params (read-only by type). */
+const EMPTY_URI_PARAMS: ReadonlyMap<string, ParamValue> = new Map();
+const EMPTY_URI_HEADERS: ReadonlyMap<string, string> = new Map();
+
+function parseUriParams(s: string): ReadonlyMap<string, ParamValue> | null {
+  if (s.length === 0) return EMPTY_URI_PARAMS;
   const params = new Map<string, ParamValue>();
-  if (s.length === 0) return params;
   for (const p of s.split(';')) {
     if (p.length === 0) continue; // RFC 3261 allows nothing here, but ";;" is harmless in URIs
     const eq = p.indexOf('=');
@@ -196,15 +200,17 @@ export function parseSipUri(raw: string): SipUri | null {
   const q = rest.indexOf('?', i);
   const params = parseUriParams(rest.slice(i < rest.length && rest.charCodeAt(i) === 0x3b ? i + 1 : i, q < 0 ? rest.length : q));
   if (params === null) return null;
-  const headers = new Map<string, string>();
+  let headers: ReadonlyMap<string, string> = EMPTY_URI_HEADERS;
   if (q >= 0) {
+    const hs = new Map<string, string>();
+    headers = hs;
     for (const h of rest.slice(q + 1).split('&')) {
       const eq = h.indexOf('=');
       if (eq <= 0) return null;
       const n = percentDecode(h.slice(0, eq));
       const v = percentDecode(h.slice(eq + 1));
       if (n === null || v === null) return null;
-      headers.set(n, v);
+      hs.set(n, v);
     }
   }
   return { scheme, user, password, host, port, params, headers, raw };
@@ -221,7 +227,7 @@ function parseTel(raw: string, start: number): SipUri | null {
   }
   const params = parseUriParams(semi < 0 ? '' : raw.slice(semi + 1));
   if (params === null) return null;
-  return { scheme: 'tel', user: number, password: undefined, host: '', port: undefined, params, headers: new Map(), raw };
+  return { scheme: 'tel', user: number, password: undefined, host: '', port: undefined, params, headers: EMPTY_URI_HEADERS, raw };
 }
 
 /**
