@@ -46,9 +46,15 @@ type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | '6xx';
 
 const MAX_MERGE_ENTRIES = 50_000;
 
-/** JSON-escaped excerpt of untrusted bytes: never the whole datagram (G5). */
+/** JSON-escaped excerpt of untrusted bytes, at most max characters: never the whole datagram (G5). */
 export function excerpt(bytes: Buffer, max = 80): string {
-  return JSON.stringify(bytes.subarray(0, max).toString('latin1')).slice(1, -1).slice(0, max);
+  let out = '';
+  for (const ch of bytes.subarray(0, max).toString('latin1')) {
+    const e = JSON.stringify(ch).slice(1, -1);
+    if (out.length + e.length > max) break;
+    out += e;
+  }
+  return out;
 }
 
 export class SipEdge implements SipTransport {
