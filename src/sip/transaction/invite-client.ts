@@ -46,7 +46,7 @@
  *                          +-----------+
  */
 import { assertNever, IllegalTransitionError } from '../../common/index.ts';
-import type { SipRequest } from '../message/message-types.ts';
+import type { SipRequest } from '../message/index.ts';
 import { nextInterval, timerDuration } from './timers.ts';
 import {
   isProvisional,

@@ -53,7 +53,7 @@
  *                          +-----------+
  */
 import { assertNever, IllegalTransitionError } from '../../common/index.ts';
-import type { SipResponse } from '../message/message-types.ts';
+import type { SipResponse } from '../message/index.ts';
 import { nextInterval, timerDuration } from './timers.ts';
 import {
   isProvisional,

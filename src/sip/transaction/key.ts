@@ -19,7 +19,7 @@
  *
  * Leaves out: merged-request detection (§8.2.2.2, a TU matter).
  */
-import type { SipMessage, SipRequest, Via } from '../message/message-types.ts';
+import type { SipMessage, SipRequest, Via } from '../message/index.ts';
 
 export const MAGIC_COOKIE = 'z9hG4bK';
 

@@ -3,8 +3,8 @@
  * the transaction user (TU) holds (STYLE G7: small, declared by the consumer).
  */
 import type { Clock, Logger } from '../../common/index.ts';
-import type { SipMessage, SipRequest, SipResponse } from '../message/message-types.ts';
-import type { Flow, SipTransport } from '../transport/transport-types.ts';
+import type { SipMessage, SipRequest, SipResponse } from '../message/index.ts';
+import type { Flow, SipTransport } from '../transport/index.ts';
 import type { TransactionError } from './errors.ts';
 import type { SipTimers } from './timers.ts';
 import type { TransactionBuilders } from './transaction-types.ts';

@@ -11,8 +11,8 @@
  * and the ACK for 2xx (passed to the TU), DNS (§18.2.2 is the transport's).
  */
 import { assertNever, type Logger } from '../../common/index.ts';
-import type { SipMessage, SipRequest } from '../message/message-types.ts';
-import { isReliable, type Flow } from '../transport/transport-types.ts';
+import type { SipMessage, SipRequest } from '../message/index.ts';
+import { isReliable, type Flow } from '../transport/index.ts';
 import { cancelTargetKey, clientKey, serverKey } from './key.ts';
 import type {
   AckHandler,

@@ -47,7 +47,7 @@
  *          to take
  */
 import { assertNever, IllegalTransitionError } from '../../common/index.ts';
-import type { SipResponse } from '../message/message-types.ts';
+import type { SipResponse } from '../message/index.ts';
 import { nextInterval, timerDuration } from './timers.ts';
 import { isProvisional, type ClientEvent, type MachineContext, type Step, type TransactionEffect } from './transaction-types.ts';
 

@@ -47,7 +47,7 @@
  *                     +-----------+
  */
 import { assertNever, IllegalTransitionError } from '../../common/index.ts';
-import type { SipResponse } from '../message/message-types.ts';
+import type { SipResponse } from '../message/index.ts';
 import { timerDuration } from './timers.ts';
 import { isProvisional, type MachineContext, type ServerEvent, type Step, type TransactionEffect } from './transaction-types.ts';
 

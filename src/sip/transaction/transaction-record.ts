@@ -7,8 +7,8 @@
  * Leaves out: applying effects to sockets and clocks (layer.ts).
  */
 import type { TimerHandle } from '../../common/index.ts';
-import type { SipRequest, SipResponse } from '../message/message-types.ts';
-import type { Flow } from '../transport/transport-types.ts';
+import type { SipRequest, SipResponse } from '../message/index.ts';
+import type { Flow } from '../transport/index.ts';
 import { TransactionError } from './errors.ts';
 import { INVITE_CLIENT_INITIAL, stepInviteClient, type InviteClientState } from './invite-client.ts';
 import { INVITE_SERVER_INITIAL, stepInviteServer, type InviteServerState } from './invite-server.ts';

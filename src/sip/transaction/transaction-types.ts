@@ -7,8 +7,8 @@
  * need (ACK for a non-2xx, 100 Trying). They are injected so the machines
  * stay pure and do not depend on how src/sip/message builds messages.
  */
-import type { SipRequest, SipResponse } from '../message/message-types.ts';
-import type { TransportError } from '../transport/transport-types.ts';
+import type { SipRequest, SipResponse } from '../message/index.ts';
+import type { TransportError } from '../transport/index.ts';
 import type { SipTimers, TimerName } from './timers.ts';
 
 export type { TimerName };

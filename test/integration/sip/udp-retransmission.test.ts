@@ -14,7 +14,7 @@ import { once } from 'node:events';
 import { sequentialIds, systemClock } from '../../../src/common/index.ts';
 import { buildRequest, parseSipMessage, type SipMessage, type SipResponse } from '../../../src/sip/message/index.ts';
 import { TransactionLayer, createSipTimers, createTransactionMessages, type TransactionError } from '../../../src/sip/transaction/index.ts';
-import type { Flow, SipTransport, TransportError } from '../../../src/sip/transport/transport-types.ts';
+import type { Flow, SipTransport, TransportError } from '../../../src/sip/transport/index.ts';
 
 const T1 = 80;
 

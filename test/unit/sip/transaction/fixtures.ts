@@ -7,7 +7,7 @@ import { buildRequest, buildResponse, createAckForNonSuccess, createResponse } f
 import type { SipRequest, SipResponse } from '../../../../src/sip/message/index.ts';
 import { ManualClock, type TimerHandle } from '../../../../src/common/index.ts';
 import { createSipTimers, type Step, type TimerName, type TransactionEffect } from '../../../../src/sip/transaction/index.ts';
-import type { Flow } from '../../../../src/sip/transport/transport-types.ts';
+import type { Flow } from '../../../../src/sip/transport/index.ts';
 
 export const TIMERS = createSipTimers();
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { ManualClock, sequentialIds } from '../../../../src/common/index.ts';
 import { createAckForNonSuccess, createCancel, parseSipMessage, type SipMessage, type SipResponse } from '../../../../src/sip/message/index.ts';
 import { TransactionLayer, createTransactionMessages, type ServerTransactionHandle, type TransactionError } from '../../../../src/sip/transaction/index.ts';
-import type { Flow, SipTransport, TransportError } from '../../../../src/sip/transport/transport-types.ts';
+import type { Flow, SipTransport, TransportError } from '../../../../src/sip/transport/index.ts';
 import { TCP_FLOW, TIMERS, UDP_FLOW, request, response, responseWith } from './fixtures.ts';
 
 class FakeTransport implements SipTransport {
