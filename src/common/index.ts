@@ -4,3 +4,4 @@ export * from './clock.ts';
 export * from './ids.ts';
 export * from './log.ts';
 export * from './rate-limit.ts';
+export * from './cidr.ts';

@@ -33,3 +33,8 @@ export {
   type BoundAddress,
 } from './transport/index.ts';
 export { FRAMER_ERROR_CODES } from './message/framer.ts';
+// Dialogs, B2BUA legs, digest auth and the registrar core (added by the engine's author).
+export * from './dialog/index.ts';
+export * from './leg/index.ts';
+export * from './auth/index.ts';
+export * from './registrar/index.ts';

@@ -1,0 +1,99 @@
+/**
+ * Digest authentication at the door for requests from phones (RFC 3261
+ * §22): REGISTER is challenged with 401/WWW-Authenticate, everything else
+ * with 407/Proxy-Authenticate. Wrong credentials get 403 whether the user
+ * exists or not (the DigestServer hashes a dummy password for unknown
+ * users, so timing does not tell either), and every failure counts towards
+ * the per-IP block in the Door. Nothing about a user is looked at before the
+ * digest verifies.
+ */
+import type { Clock, Logger } from '../common/index.ts';
+import { createResponse, headerValues, type SipRequest } from '../sip/index.ts';
+import type { DigestServer, ServerTransactionHandle } from '../sip/index.ts';
+import type { Door } from './door.ts';
+import type { UserDirectory } from './user-directory.ts';
+
+export type AuthOutcome = { readonly kind: 'ok'; readonly user: string } | { readonly kind: 'answered' };
+
+export interface AuthGateOptions {
+  readonly digest: DigestServer;
+  readonly realm: string;
+  readonly users: () => UserDirectory;
+  readonly door: Door;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Offered in this order (RFC 8760: strongest first). */
+  readonly algorithms: readonly ('SHA-256' | 'MD5')[];
+}
+
+export class AuthGate {
+  readonly #o: AuthGateOptions;
+  constructor(o: AuthGateOptions) {
+    this.#o = o;
+  }
+
+  /** Verifies the request's credentials, or answers it (401/407 challenge, 403) and returns 'answered'. */
+  check(tx: ServerTransactionHandle): AuthOutcome {
+    const req = tx.request;
+    const isRegister = req.method === 'REGISTER';
+    const credHeader = isRegister ? 'authorization' : 'proxy-authorization';
+    const now = this.#o.clock.wallNow();
+    const values = headerValues(req, credHeader).filter((v) => /^\s*digest\s/i.test(v));
+    // Several credentials may be present (one per realm, §22.3): use ours.
+    const mine = values.find((v) => new RegExp(`realm\\s*=\\s*"?${this.#o.realm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?`, 'i').test(v));
+    if (mine === undefined) {
+      this.#challenge(tx, false);
+      return { kind: 'answered' };
+    }
+    const users = this.#o.users();
+    const result = this.#o.digest.verifyAuthorization({
+      method: req.method,
+      requestUri: req.uri,
+      authorizationValue: mine,
+      realm: this.#o.realm,
+      lookup: (username) => users.credentials(username),
+      now,
+    });
+    const peer = tx.flow.remoteAddress;
+    switch (result.kind) {
+      case 'ok': {
+        const user = users.get(result.username);
+        if (user === undefined) {
+          tx.respond(createResponse(req, 403));
+          return { kind: 'answered' };
+        }
+        if (!users.sourceAllowed(result.username, peer)) {
+          this.#o.log.warn({ peer, user: result.username, method: req.method }, 'authenticated user outside its allowed networks');
+          this.#o.door.authFailed(peer, this.#o.clock.now());
+          tx.respond(createResponse(req, 403));
+          return { kind: 'answered' };
+        }
+        this.#o.door.authSucceeded(peer);
+        return { kind: 'ok', user: result.username };
+      }
+      case 'stale':
+        this.#challenge(tx, true);
+        return { kind: 'answered' };
+      case 'fail':
+        this.#o.log.info({ peer, method: req.method, code: result.code }, 'authentication failed');
+        this.#o.door.authFailed(peer, this.#o.clock.now());
+        tx.respond(createResponse(req, 403));
+        return { kind: 'answered' };
+    }
+  }
+
+  #challenge(tx: ServerTransactionHandle, stale: boolean): void {
+    const req: SipRequest = tx.request;
+    const isRegister = req.method === 'REGISTER';
+    const challenges = this.#o.digest.createChallenge({ realm: this.#o.realm, stale, now: this.#o.clock.wallNow(), algorithms: this.#o.algorithms });
+    const name = isRegister ? 'www-authenticate' : 'proxy-authenticate';
+    tx.respond(createResponse(req, isRegister ? 401 : 407, undefined, { toTag: tagFor(req), headers: challenges.map((value) => ({ name, value })) }));
+  }
+}
+
+/** A stable To tag for challenges (§8.2.6.2 requires one on non-100 responses). */
+function tagFor(req: SipRequest): string {
+  let h = 0;
+  for (let i = 0; i < req.callId.length; i++) h = (h * 31 + req.callId.charCodeAt(i)) >>> 0;
+  return `ch${h.toString(36)}`;
+}

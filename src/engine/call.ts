@@ -1,0 +1,570 @@
+/**
+ * One B2BUA call: the caller's UAS leg (A), the UAC legs that ring the
+ * targets of a Route (B forks), and the media bridge that anchors RTP.
+ *
+ *   routing ──ring──► ringing ──first 2xx──► answered ──BYE/silence──► ended
+ *      │                 │  every fork failed / timeout → onFailure route → ringing
+ *      └──reject─────────┴── CANCEL from A / no route ──────────────────► ended
+ *
+ * Forks ring in parallel within a stage; stages run in order (hunt). The
+ * first 2xx wins; the others are CANCELled with `Reason: SIP;cause=200;
+ * text="Call completed elsewhere"` (RFC 3326). Each leg has its own Call-ID
+ * and tags, and both phones only ever see belfry's addresses.
+ *
+ * Mid-call, re-INVITE/UPDATE (hold, resume, codec change) and INFO are
+ * carried to the other leg with SDP rewritten by the bridge; blind and
+ * attended transfer (REFER, RFC 3515/3891) are handed to the owner through
+ * `onRefer`. The CDR is written once, at the end.
+ */
+import type { Clock, Ids, Logger, TimerHandle } from '../common/index.ts';
+import type { DialogLeg, HeaderField, InDialogRequest, SipResponse, UacLeg, UasLeg, UacLegOptions } from '../sip/index.ts';
+import type { MediaBridge } from './bridge.ts';
+import { q850ForStatus, type CallRecord, type CdrSink, type Disposition, type LegRecord } from './cdr-types.ts';
+import type { CallDirection, RingStage, RingTarget, Route, RouteFailure } from './route-types.ts';
+
+export type CallState = 'routing' | 'ringing' | 'answered' | 'ended';
+
+export interface CallDeps {
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly log: Logger;
+  readonly cdr: CdrSink;
+  readonly newUacLeg: (o: UacLegOptions) => UacLeg;
+  readonly domain: string;
+  /** Called once when the call has ended (the switch forgets it). */
+  readonly onEnded: (call: Call) => void;
+  /** A REFER arrived on one leg (transfer): the switch decides. */
+  readonly onRefer?: (call: Call, side: 'a' | 'b', req: InDialogRequest) => void;
+}
+
+interface Fork {
+  readonly leg: UacLeg;
+  readonly target: RingTarget;
+  readonly start: number;
+  answer: number | undefined;
+  end: number | undefined;
+  status: number | undefined;
+  trunkIndex: number;
+}
+
+const COMPLETED_ELSEWHERE = 'SIP;cause=200;text="Call completed elsewhere"';
+
+export class Call {
+  readonly id: string;
+  readonly a: UasLeg;
+  readonly bridge: MediaBridge;
+  readonly log: Logger;
+  readonly started: number;
+  #deps: CallDeps;
+  #state: CallState = 'routing';
+  #route: Extract<Route, { kind: 'ring' }> | undefined;
+  #stageIndex = 0;
+  #stageTimer: TimerHandle | undefined;
+  #delayTimers: TimerHandle[] = [];
+  #forks: Fork[] = [];
+  #allForks: Fork[] = [];
+  #winner: Fork | undefined;
+  /** The answered far side: the winning fork's leg, or the phone that picked the call up. */
+  #bLeg: DialogLeg | undefined;
+  #picker: { leg: UasLeg; user: string; start: number } | undefined;
+  #answeredAt: number | undefined;
+  #earlyMediaFrom: UacLeg | undefined;
+  #ringingSent = false;
+  #failures: number[] = [];
+  #hangupSide: CallRecord['hangupSide'];
+  #hangupReason = 'normal';
+  #finalStatus = 0;
+  #direction: CallDirection = 'internal';
+  #src: string;
+  #srcName: string | undefined;
+  #dst = '';
+  #dstName: string | undefined;
+  #trunk: string | undefined;
+  #aPendingReinvite: InDialogRequest | undefined;
+  #offerForB: { body: Buffer; contentType: string } | undefined;
+  #openMarker = false;
+  /** The user whose calls count this call as busy (callee and caller). */
+  readonly users = new Set<string>();
+
+  constructor(deps: CallDeps, a: UasLeg, bridge: MediaBridge, caller: { number: string; name: string | undefined; user?: string }) {
+    this.#deps = deps;
+    this.a = a;
+    this.bridge = bridge;
+    this.id = a.invite.callId;
+    this.log = deps.log.child({ callId: this.id });
+    this.started = deps.clock.wallNow();
+    this.#src = caller.number;
+    this.#srcName = caller.name;
+    if (caller.user !== undefined) this.users.add(caller.user);
+    a.on((e) => {
+      switch (e.kind) {
+        case 'cancelled':
+          this.#hangupSide = 'caller';
+          this.#finish('CANCELLED', 487, 'caller cancelled');
+          break;
+        case 'bye':
+          this.#hangupSide = 'caller';
+          this.#finish('ANSWERED', 200, 'caller hung up');
+          break;
+        case 'ack-timeout':
+          this.#hangupSide = 'system';
+          this.#finish('ANSWERED', 200, 'no ACK from caller');
+          break;
+        case 'confirmed':
+          this.log.debug('caller leg confirmed');
+          break;
+        case 'request':
+          this.#onInDialog('a', e.req);
+          break;
+        default:
+          break;
+      }
+    });
+  }
+
+  get state(): CallState {
+    return this.#state;
+  }
+
+  get direction(): CallDirection {
+    return this.#direction;
+  }
+
+  get from(): string {
+    return this.#src;
+  }
+
+  get to(): string {
+    return this.#dst;
+  }
+
+  get answeredAt(): number | undefined {
+    return this.#answeredAt;
+  }
+
+  get ringingUsers(): string[] {
+    const out: string[] = [];
+    if (this.#state !== 'ringing') return out;
+    for (const f of this.#forks) if (f.target.kind === 'contact' && !f.leg.ended) out.push(f.target.user);
+    return out;
+  }
+
+  /** Follow a route: ring its stages, or reject. `offer` is the caller's SDP (undefined = late offer). */
+  start(route: Route, offerBody: Buffer | undefined): void {
+    this.#direction = route.direction;
+    this.#dst = route.destination;
+    if (!this.#openMarker) {
+      this.#openMarker = true;
+      this.#deps.cdr.callStarted({ callId: this.id, linkedId: this.id, start: this.started, src: this.#src, dst: this.#dst, direction: this.#direction });
+    }
+    for (const line of route.trace) this.log.debug({ route: line }, 'route');
+    if (route.kind === 'reject') {
+      if (route.intercepted) this.log.warn({ from: this.#src, to: route.destination, status: route.status }, 'call intercepted');
+      this.a.reject(route.status, { reason: route.reason, headers: [{ name: 'reason', value: `Q.850;cause=${route.q850}` }] });
+      this.#hangupSide = 'system';
+      this.#finish(route.status === 486 ? 'BUSY' : 'FAILED', route.status, route.reason, route.q850);
+      return;
+    }
+    if (this.#offerForB === undefined) {
+      const offer = this.bridge.offerForB(offerBody);
+      if (!offer.ok) {
+        this.a.reject(488, { reason: `Not Acceptable Here (${offer.error})` });
+        this.#hangupSide = 'system';
+        this.#finish('FAILED', 488, offer.error);
+        return;
+      }
+      this.#offerForB = offer.value;
+    }
+    this.#route = route;
+    this.#dstName = route.destinationName;
+    this.#stageIndex = 0;
+    this.#state = 'ringing';
+    this.#runStage();
+  }
+
+  #runStage(): void {
+    const route = this.#route;
+    if (route === undefined || this.#state !== 'ringing') return;
+    const stage: RingStage | undefined = route.stages[this.#stageIndex];
+    if (stage === undefined) {
+      this.#routeFailed();
+      return;
+    }
+    this.log.info({ stage: stage.label, targets: stage.targets.length }, 'ringing');
+    this.#forks = [];
+    for (const t of stage.targets) {
+      if (t.delayMs > 0) this.#delayTimers.push(this.#deps.clock.setTimer(t.delayMs, () => this.#ring(t, 0)));
+      else this.#ring(t, 0);
+    }
+    this.#stageTimer = this.#deps.clock.setTimer(stage.timeoutMs, () => {
+      this.log.info({ stage: stage.label }, 'ring timeout');
+      this.#failures.push(408);
+      this.#endStage('no-answer');
+    });
+    if (stage.targets.length === 0) this.#endStage('unreachable');
+  }
+
+  #ring(t: RingTarget, trunkIndex: number): void {
+    if (this.#state !== 'ringing' || this.#route === undefined) return;
+    const offer = this.#offerForB;
+    const route = this.#route;
+    let opts: UacLegOptions;
+    if (t.kind === 'contact') {
+      if (t.user) this.users.add(t.user);
+      const display = route.callerName ? `"${route.callerName.replace(/["\\]/g, '')}" ` : '';
+      opts = {
+        flow: t.binding.flow,
+        requestUri: t.binding.contact,
+        from: `${display}<sip:${encodeURIComponent(route.callerNumber)}@${this.#deps.domain}>`,
+        to: `<sip:${t.user}@${this.#deps.domain}>`,
+        body: offer,
+      };
+    } else {
+      const tt = t.trunks[trunkIndex];
+      if (tt === undefined) return;
+      this.#trunk = tt.trunk;
+      opts = { flow: tt.flow, requestUri: tt.requestUri, from: tt.from, to: tt.to, body: offer, headers: t.headers };
+    }
+    const leg = this.#deps.newUacLeg(opts);
+    const fork: Fork = { leg, target: t, start: this.#deps.clock.wallNow(), answer: undefined, end: undefined, status: undefined, trunkIndex };
+    this.#forks.push(fork);
+    this.#allForks.push(fork);
+    leg.on((e) => {
+      switch (e.kind) {
+        case 'provisional':
+          this.#onProvisional(fork, e.response);
+          break;
+        case 'answered':
+          this.#onAnswered(fork, e.response);
+          break;
+        case 'failed':
+          this.#onForkFailed(fork, e.response);
+          break;
+        case 'bye':
+          if (this.#winner === fork) {
+            this.#hangupSide = 'callee';
+            this.#finish('ANSWERED', 200, 'callee hung up');
+          }
+          break;
+        case 'request':
+          if (this.#winner === fork) this.#onInDialog('b', e.req);
+          else e.req.respond(481);
+          break;
+        case 'ended':
+          fork.end ??= this.#deps.clock.wallNow();
+          break;
+        default:
+          break;
+      }
+    });
+    leg.start();
+  }
+
+  #onProvisional(fork: Fork, r: SipResponse): void {
+    if (this.#state !== 'ringing') return;
+    const hasSdp = r.body.length > 0 && r.status === 183;
+    if (hasSdp && this.#earlyMediaFrom === undefined) {
+      const ans = this.bridge.answerFromB(r.body);
+      if (ans.ok) {
+        this.#earlyMediaFrom = fork.leg;
+        this.a.progress(183, { body: ans.value });
+        return;
+      }
+    }
+    if (!this.#ringingSent) {
+      this.#ringingSent = true;
+      this.a.progress(180);
+    }
+  }
+
+  #onAnswered(fork: Fork, r: SipResponse): void {
+    if (this.#state !== 'ringing') {
+      fork.leg.hangup();
+      return;
+    }
+    this.#winner = fork;
+    this.#bLeg = fork.leg;
+    fork.answer = this.#deps.clock.wallNow();
+    fork.status = 200;
+    this.#clearStage();
+    for (const f of this.#forks) if (f !== fork && !f.leg.ended) f.leg.cancel(COMPLETED_ELSEWHERE);
+    const ans = r.body.length > 0 ? this.bridge.answerFromB(r.body) : undefined;
+    if (ans === undefined || !ans.ok) {
+      this.log.warn({ error: ans?.ok === false ? ans.error : 'no SDP in 2xx' }, 'callee answer unusable');
+      fork.leg.hangup([{ name: 'reason', value: 'SIP;cause=488;text="Not Acceptable Here"' }]);
+      this.a.reject(488);
+      this.#hangupSide = 'system';
+      this.#finish('FAILED', 488, 'unusable SDP answer');
+      return;
+    }
+    this.#state = 'answered';
+    this.#answeredAt = fork.answer;
+    if (fork.target.kind === 'contact') this.#dst = fork.target.user;
+    this.a.answer(ans.value);
+    this.bridge.answered();
+    this.log.info({ to: this.#dst, codecs: this.bridge.codecs() }, 'answered');
+  }
+
+  #onForkFailed(fork: Fork, r: SipResponse): void {
+    fork.status = r.status;
+    fork.end = this.#deps.clock.wallNow();
+    if (this.#state !== 'ringing') return;
+    // Trunk failover: 5xx, 408 and 503 (timeout/transport) move to the next trunk.
+    if (fork.target.kind === 'trunk' && (r.status >= 500 || r.status === 408) && fork.trunkIndex + 1 < fork.target.trunks.length) {
+      this.log.warn({ trunk: fork.target.trunks[fork.trunkIndex]?.trunk, status: r.status }, 'trunk failed: trying the next one');
+      this.#ring(fork.target, fork.trunkIndex + 1);
+      return;
+    }
+    this.#failures.push(r.status);
+    // 6xx: a global failure, stop ringing everything (RFC 3261 §16.7 step 5 in spirit).
+    if (r.status >= 600) {
+      this.#endStage('busy');
+      return;
+    }
+    const pendingDelayed = this.#delayTimers.length > 0 && this.#forks.length < (this.#route?.stages[this.#stageIndex]?.targets.length ?? 0);
+    if (!pendingDelayed && this.#forks.every((f) => f.leg.ended || f.status !== undefined)) {
+      this.#endStage(this.#failures.includes(486) || this.#failures.includes(600) ? 'busy' : 'unreachable');
+    }
+  }
+
+  #clearStage(): void {
+    this.#stageTimer?.cancel();
+    this.#stageTimer = undefined;
+    for (const t of this.#delayTimers) t.cancel();
+    this.#delayTimers = [];
+  }
+
+  #endStage(why: RouteFailure): void {
+    this.#clearStage();
+    for (const f of this.#forks) if (!f.leg.ended) f.leg.cancel();
+    if (this.#state !== 'ringing' || this.#route === undefined) return;
+    this.#lastFailure = why;
+    this.#stageIndex++;
+    if (this.#stageIndex < this.#route.stages.length) this.#runStage();
+    else this.#routeFailed();
+  }
+
+  #lastFailure: RouteFailure = 'unreachable';
+
+  #routeFailed(): void {
+    const route = this.#route;
+    const why = this.#lastFailure;
+    const next = route?.onFailure?.(why);
+    if (next !== undefined) {
+      this.log.info({ why }, 'following the failure route');
+      this.#failures = [];
+      this.start(next, undefined);
+      return;
+    }
+    const status = why === 'busy' ? 486 : why === 'no-answer' ? 480 : this.#failures.find((s) => s >= 400 && s !== 408 && s !== 487) ?? 480;
+    this.a.reject(status);
+    this.#hangupSide = 'system';
+    this.#finish(status === 486 || status === 600 ? 'BUSY' : why === 'no-answer' ? 'NO ANSWER' : 'FAILED', status, why);
+  }
+
+  /** In-dialog request on one leg after the answer: carry it to the other. */
+  #onInDialog(side: 'a' | 'b', req: InDialogRequest): void {
+    const m = req.request.method;
+    const other = side === 'a' ? this.#bLeg : this.a;
+    if (this.#state !== 'answered' || other === undefined) {
+      req.respond(m === 'INVITE' ? 491 : 481);
+      return;
+    }
+    if (m === 'REFER') {
+      if (this.#deps.onRefer) this.#deps.onRefer(this, side, req);
+      else req.respond(501);
+      return;
+    }
+    if (m === 'OPTIONS') {
+      req.respond(200);
+      return;
+    }
+    if (m === 'INVITE' || m === 'UPDATE') {
+      if (this.#aPendingReinvite !== undefined) {
+        req.respond(491); // RFC 3261 §14.2: an offer is already in progress
+        return;
+      }
+      const body = req.request.body;
+      if (body.length === 0) {
+        // Offerless re-INVITE (session refresh): our current SDP is the offer; the
+        // answer comes in the ACK and changes nothing we relay.
+        req.respond(200, { body: this.bridge.currentOffer(side) });
+        return;
+      }
+      const offer = this.bridge.reofferFrom(side, body);
+      if (!offer.ok) {
+        req.respond(488);
+        return;
+      }
+      this.#aPendingReinvite = req;
+      void other.request(m, { body: offer.value }).then((resp) => {
+        this.#aPendingReinvite = undefined;
+        if (resp.status >= 200 && resp.status < 300) {
+          const ans = this.bridge.reanswerFrom(side === 'a' ? 'b' : 'a', resp.body);
+          if (ans.ok) req.respond(200, { body: ans.value });
+          else req.respond(488);
+        } else {
+          req.respond(resp.status);
+        }
+      });
+      return;
+    }
+    // INFO (DTMF relay, RFC 6086), MESSAGE, NOTIFY: carried as they are.
+    const ct = req.request.headers.find((h) => h.name === 'content-type')?.value;
+    const headers: HeaderField[] = [];
+    for (const h of req.request.headers) if (h.name === 'info-package' || h.name === 'event' || h.name === 'subscription-state') headers.push(h);
+    void other
+      .request(m, { body: req.request.body.length > 0 && ct ? { body: req.request.body, contentType: ct } : undefined, headers })
+      .then((resp) => req.respond(resp.status));
+  }
+
+  /**
+   * *98 / **ext: another phone takes this ringing call. Its INVITE (with an
+   * SDP offer) becomes the answered far side; the forks are CANCELled with
+   * "Call completed elsewhere". Returns false when the call is no longer
+   * ringing or the offer is unusable.
+   */
+  pickup(leg: UasLeg, user: string): boolean {
+    if (this.#state !== 'ringing') return false;
+    const body = leg.invite.body;
+    if (body.length === 0) return false;
+    const sdp = this.bridge.answerOfferOnB(body);
+    if (!sdp.ok) {
+      this.log.warn({ error: sdp.error }, 'pickup offer unusable');
+      return false;
+    }
+    this.#clearStage();
+    for (const f of this.#forks) if (!f.leg.ended) f.leg.cancel(COMPLETED_ELSEWHERE);
+    const now = this.#deps.clock.wallNow();
+    this.#picker = { leg, user, start: now };
+    this.#bLeg = leg;
+    this.users.add(user);
+    leg.on((e) => {
+      if (e.kind === 'bye' || e.kind === 'ack-timeout') {
+        this.#hangupSide = 'callee';
+        this.#finish('ANSWERED', 200, e.kind === 'bye' ? 'callee hung up' : 'no ACK from the picking phone');
+      } else if (e.kind === 'request') {
+        this.#onInDialog('b', e.req);
+      }
+    });
+    this.#state = 'answered';
+    this.#answeredAt = now;
+    this.#dst = user;
+    leg.answer(sdp.value.forB);
+    this.a.answer(sdp.value.forA);
+    this.bridge.answered();
+    this.log.info({ by: user }, 'call picked up');
+    return true;
+  }
+
+  /** Hang up from outside (admin API, silence timeout, shutdown). */
+  hangup(reason: string, side: CallRecord['hangupSide'] = 'system'): void {
+    if (this.#state === 'ended') return;
+    this.#hangupSide = side;
+    if (this.#state === 'answered') {
+      this.#finish('ANSWERED', 200, reason);
+    } else {
+      this.a.reject(480, { reason: 'Temporarily Unavailable' });
+      this.#finish('FAILED', 480, reason);
+    }
+  }
+
+  #finish(disposition: Disposition, status: number, reason: string, q850?: number): void {
+    if (this.#state === 'ended') return;
+    const wasAnswered = this.#state === 'answered';
+    this.#state = 'ended';
+    this.#clearStage();
+    this.#hangupReason = reason;
+    this.#finalStatus = status;
+    for (const f of this.#forks) {
+      if (f.leg.ended) continue;
+      if (f === this.#winner) f.leg.hangup();
+      else f.leg.cancel();
+    }
+    if (this.#picker !== undefined && !this.#picker.leg.ended) this.#picker.leg.hangup();
+    if (!this.a.ended) this.a.hangup();
+    const end = this.#deps.clock.wallNow();
+    const stats = this.bridge.stats();
+    const codecs = this.bridge.codecs();
+    this.bridge.close();
+    const legs: LegRecord[] = [
+      {
+        legId: `${this.id}-a`,
+        callId: this.id,
+        role: 'a',
+        peer: `${this.a.flow.protocol}:${this.a.flow.remoteAddress}:${this.a.flow.remotePort}`,
+        target: this.#src,
+        trunk: undefined,
+        start: this.started,
+        answer: this.#answeredAt,
+        end,
+        sipCode: wasAnswered ? 200 : status,
+        codec: codecs.a,
+        rtp: { packetsIn: stats.a.packetsReceived, packetsOut: stats.a.packetsSent, lost: stats.a.lost, jitterMs: stats.a.jitterMs, mos: stats.a.mos },
+      },
+      ...this.#allForks.map((f, i): LegRecord => ({
+        legId: `${this.id}-b${i + 1}`,
+        callId: f.leg.ownCallId,
+        role: 'b',
+        peer: `${f.leg.flow.protocol}:${f.leg.flow.remoteAddress}:${f.leg.flow.remotePort}`,
+        target: f.target.kind === 'contact' ? f.target.user : (f.target.trunks[f.trunkIndex]?.requestUri ?? ''),
+        trunk: f.target.kind === 'trunk' ? f.target.trunks[f.trunkIndex]?.trunk : undefined,
+        start: f.start,
+        answer: f.answer,
+        end: f.end ?? end,
+        sipCode: f.status ?? 487,
+        codec: f === this.#winner ? codecs.b : undefined,
+        rtp:
+          f === this.#winner
+            ? { packetsIn: stats.b.packetsReceived, packetsOut: stats.b.packetsSent, lost: stats.b.lost, jitterMs: stats.b.jitterMs, mos: stats.b.mos }
+            : undefined,
+      })),
+    ];
+    const picker = this.#picker;
+    if (picker !== undefined) {
+      legs.push({
+        legId: `${this.id}-p`,
+        callId: picker.leg.invite.callId,
+        role: 'b',
+        peer: `${picker.leg.flow.protocol}:${picker.leg.flow.remoteAddress}:${picker.leg.flow.remotePort}`,
+        target: picker.user,
+        trunk: undefined,
+        start: picker.start,
+        answer: picker.start,
+        end,
+        sipCode: 200,
+        codec: codecs.b,
+        rtp: { packetsIn: stats.b.packetsReceived, packetsOut: stats.b.packetsSent, lost: stats.b.lost, jitterMs: stats.b.jitterMs, mos: stats.b.mos },
+      });
+    }
+    const record: CallRecord = {
+      callId: this.id,
+      linkedId: this.id,
+      start: this.started,
+      answer: this.#answeredAt,
+      end,
+      src: this.#src,
+      srcName: this.#srcName,
+      dst: this.#dst,
+      dstName: this.#dstName,
+      direction: this.#direction,
+      trunk: this.#trunk,
+      disposition: wasAnswered ? 'ANSWERED' : disposition,
+      sipCode: wasAnswered ? 200 : this.#finalStatus,
+      q850: q850 ?? q850ForStatus(wasAnswered ? 200 : status),
+      hangupSide: this.#hangupSide,
+      hangupReason: this.#hangupReason,
+      codecA: codecs.a,
+      codecB: codecs.b,
+      transcoded: codecs.transcoding,
+      recordingPath: undefined,
+    };
+    try {
+      this.#deps.cdr.callEnded(record, legs);
+    } catch (e) {
+      this.log.error({ err: e }, 'CDR write failed');
+    }
+    this.log.info({ disposition: record.disposition, status: record.sipCode, reason, hangupSide: record.hangupSide }, 'call ended');
+    this.#deps.onEnded(this);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * What the engine's routing function returns for a call: the one seam
+ * between "where does this call go" (the dialplan) and "how do we ring it"
+ * (the call). The call never looks at the plan; the router never touches SIP.
+ */
+import type { Binding, Flow } from '../sip/index.ts';
+
+export type CallDirection = 'internal' | 'inbound' | 'outbound';
+
+/** One thing to ring. */
+export type RingTarget =
+  | {
+      readonly kind: 'contact';
+      /** The user (extension) this contact belongs to. */
+      readonly user: string;
+      readonly binding: Binding;
+      readonly delayMs: number;
+    }
+  | {
+      readonly kind: 'trunk';
+      /** Trunks to try in order (failover on 5xx/408/503). */
+      readonly trunks: readonly TrunkTarget[];
+      readonly delayMs: number;
+      /** Extra headers for this leg (e.g. Diversion for Anywhere/forwarding). */
+      readonly headers: ReadonlyArray<{ name: string; value: string }>;
+      /** The user this leg rings on behalf of (Anywhere), if any, for busy counts. */
+      readonly user?: string;
+    };
+
+export interface TrunkTarget {
+  readonly trunk: string;
+  readonly flow: Flow;
+  readonly requestUri: string;
+  readonly to: string;
+  readonly from: string;
+}
+
+/** Targets rung together for up to timeoutMs. */
+export interface RingStage {
+  readonly targets: readonly RingTarget[];
+  readonly timeoutMs: number;
+  /** Explanation for logs/CDR (e.g. "ring group sales: hunt member 2 of 3"). */
+  readonly label: string;
+}
+
+export type RouteFailure = 'busy' | 'no-answer' | 'unreachable' | 'failed';
+
+export type Route =
+  | {
+      readonly kind: 'ring';
+      readonly stages: readonly RingStage[];
+      /** Display name and user part for the B legs' From. */
+      readonly callerName: string | undefined;
+      readonly callerNumber: string;
+      readonly destination: string;
+      readonly destinationName: string | undefined;
+      readonly direction: CallDirection;
+      /** Asked when every stage failed: another route (forwarding, overflow, voicemail…) or undefined to give up. */
+      readonly onFailure?: (why: RouteFailure) => Route | undefined;
+      readonly trace: readonly string[];
+    }
+  | {
+      readonly kind: 'reject';
+      readonly status: number;
+      readonly reason: string;
+      /** Q.850 cause for the CDR (RFC 3326 Reason header too). */
+      readonly q850: number;
+      readonly destination: string;
+      readonly direction: CallDirection;
+      readonly trace: readonly string[];
+      /** The rejection is a blocked/blacklisted call: logged as intercepted. */
+      readonly intercepted?: boolean;
+    };
