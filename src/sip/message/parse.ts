@@ -205,7 +205,12 @@ export function parseSipMessage(bytes: Buffer, limits: SipLimits = DEFAULT_SIP_L
         break;
       }
       curName = canonicalHeaderName(written);
-      curValue = text.slice(colon + 1, lineEnd).trim();
+      // One slice of the value without its surrounding whitespace (no trim() copy).
+      let vs = colon + 1;
+      let ve = lineEnd;
+      while (vs < ve && isWsp(text.charCodeAt(vs))) vs++;
+      while (ve > vs && isWsp(text.charCodeAt(ve - 1))) ve--;
+      curValue = text.slice(vs, ve);
       if (headers.length >= limits.maxHeaders) {
         curName = undefined;
         lineErr = { code: 'SIP_PARSE_TOO_MANY_HEADERS', detail: `more than ${limits.maxHeaders} header fields`, offset: start + pos };
