@@ -2,7 +2,8 @@
  * CDR write rate (STYLE G11): completed calls written per second into a
  * WAL-mode SQLite file on disk, one transaction per call (`writeCall` with
  * a caller leg and two callee legs), and the full life of a call
- * (`openCall` marker + `writeCall`, two transactions). Prints one JSON line.
+ * (`openCall` marker + `writeCall`, two transactions), and `writeCalls`
+ * batches of 10 and 100 calls per transaction. Prints one JSON line.
  *
  *   node --import tsx bench/cdr-write.bench.ts [secondsPerCase=2]
  *
@@ -33,6 +34,18 @@ function callN(n: number): { call: CdrCall; legs: CdrLeg[] } {
   return { call, legs };
 }
 
+function measureBatched(cdr: CdrStore, batchSize: number, offset: number): number {
+  let n = offset;
+  const deadline = performance.now() + seconds * 1000;
+  const start = performance.now();
+  while (performance.now() < deadline) {
+    const batch = [];
+    for (let i = 0; i < batchSize; i++) batch.push(callN(n++));
+    cdr.writeCalls(batch);
+  }
+  return Math.round((n - offset) / ((performance.now() - start) / 1000));
+}
+
 function measure(cdr: CdrStore, withMarker: boolean, offset: number): number {
   let n = offset;
   const deadline = performance.now() + seconds * 1000;
@@ -53,9 +66,11 @@ try {
   const cdr = new CdrStore(db);
   const writeCallPerSec = measure(cdr, false, 0);
   const fullCallPerSec = measure(cdr, true, 10_000_000);
+  const batched10PerSec = measureBatched(cdr, 10, 20_000_000);
+  const batched100PerSec = measureBatched(cdr, 100, 30_000_000);
   const rows = (db.prepare('SELECT COUNT(*) AS n FROM cdr_legs').get() as { n: number }).n;
   db.close();
-  console.log(JSON.stringify({ bench: 'cdr-write', secondsPerCase: seconds, writeCallPerSec, openPlusWriteCallPerSec: fullCallPerSec, legRows: rows }));
+  console.log(JSON.stringify({ bench: 'cdr-write', secondsPerCase: seconds, writeCallPerSec, openPlusWriteCallPerSec: fullCallPerSec, batched10PerSec, batched100PerSec, legRows: rows }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -80,6 +80,15 @@ test('writeCall is one transaction: a bad leg leaves neither the call nor any le
   assert.throws(() => cdr.writeCall({ ...call, endMs: T - 1 }, []), { code: 'STORE_BAD_ROW' });
 });
 
+test('writeCalls writes a batch in one transaction, all or nothing', (t) => {
+  const { cdr } = open(t);
+  cdr.writeCalls([{ call, legs: [legA] }, { call: { ...call, callId: 'call-2' }, legs: [{ ...legB2, legId: 'x2' }] }]);
+  assert.equal(cdr.listCalls().length, 2);
+  assert.equal(cdr.getCall('call-2')?.legs[0]?.legId, 'x2');
+  assert.throws(() => cdr.writeCalls([{ call: { ...call, callId: 'call-3' }, legs: [] }, { call: { ...call, callId: 'call-4' }, legs: [legA] }]), { code: 'STORE_WRITE_FAILED' });
+  assert.equal(cdr.getCall('call-3'), undefined, 'the first call of a failed batch is rolled back too');
+});
+
 test('writing a call twice replaces it (legs are not duplicated)', (t) => {
   const { cdr } = open(t);
   cdr.writeCall(call, [legA, legB1]);
