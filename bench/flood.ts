@@ -6,7 +6,7 @@
  *
  *   node --import tsx bench/flood.ts [--count 1000000] [--rate 50000] [--port P --pid PID]
  *
- * Without --port/--pid it starts bench/flood-target.ts (a bare stack) as a
+ * Without --port/--pid it starts bench/stack-target.ts (a bare stack) as a
  * child process and stops it at the end. Stops by itself: after --count
  * datagrams or count/rate·1.5 + 10 s, whichever is first.
  */
@@ -36,10 +36,10 @@ function rssKiB(pid: number): number {
 
 async function startChild(): Promise<{ child: ChildProcess; port: number }> {
   const here = dirname(fileURLToPath(import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'flood-target.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'stack-target.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
   let buf = '';
   const port = await new Promise<number>((res, rej) => {
-    const t = setTimeout(() => rej(new Error('flood target did not start')), 20_000);
+    const t = setTimeout(() => rej(new Error('stack target did not start')), 20_000);
     child.stdout?.on('data', (d: Buffer) => {
       buf += d.toString();
       const m = /"udp":(\d+)/.exec(buf);

@@ -1,5 +1,5 @@
 /**
- * A bare SIP stack in its own process, for bench/flood.ts when no belfry is
+ * A bare SIP stack in its own process, for bench/flood.ts and bench/options-sipp.sh when no belfry is
  * given: UDP on 127.0.0.1, an ephemeral port, a TU answering 404. Prints the
  * same "sip listening" JSON line as belfry and exits on SIGTERM.
  */
