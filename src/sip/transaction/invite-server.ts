@@ -11,46 +11,47 @@
  * before it answers, so that is never known, and answering at once stops
  * the caller's Timer A retransmissions soonest.
  *
+ * RFC 6026 §7.1 also keeps the state on a transport error (the TU is told;
+ * Timers H and L, or the TU's final response, end the transaction), where
+ * RFC 3261's figure went to Terminated.
+ *
  * Leaves out: 2xx retransmission, which RFC 6026 gives to the TU (the
  * Accepted state forwards every 2xx the TU hands it and passes ACKs up).
  *
- *                                |INVITE
- *                                |pass INV to TU
- *             INVITE             V send 100 (at once)
- *             send response+-----------+
- *                 +--------|           |--------+101-199 from TU
- *                 |        | Proceeding|        |send response
+ *                               |INVITE
+ *                               |pass INV to TU
+ *            INVITE             V send 100 (at once)
+ *            send response +-----------+
+ *                 +--------|           |--------+ 101-199 from TU
+ *                 |        | Proceeding|        | send response
  *                 +------->|           |<-------+
- *                          |           |          Transport Err.
- *                          |           |          Inform TU
- *                          |           |--------------->+
- *                          +-----------+                |
- *             300-699 from TU |     |2xx from TU        |
- *             send response   |     |send response      |
- *                             |     +------------------>+-------+
- *                             |                         |       |
- *             INVITE          V          Timer G fires  |       V
- *             send response+-----------+ send response  |  +-----------+
- *                 +--------|           |--------+       |  |           |<-+ 2xx from TU
- *                 |        | Completed |        |       |  | Accepted  |  | send response
- *                 +------->|           |<-------+       |  | (6026)    |--+ ACK: to TU
- *                          +-----------+                |  +-----------+    INVITE: absorb
- *                             |     |                   |       |
- *                         ACK |     |                   |       | Timer L fires
- *                         -   |     +------------------>+       |
- *                             |  Timer H fires          |       |
- *                             V  or Transport Err.      |       |
- *                          +-----------+  Inform TU     |       |
- *                          |           |                |       |
- *                          | Confirmed |                |       |
- *                          |           |                |       |
- *                          +-----------+                |       |
- *                                |                      |       |
- *                                |Timer I fires         |       |
- *                                V                      |       |
- *                          +-----------+                |       |
- *                          | Terminated|<---------------+<------+
+ *                          |           |--------+ Transport Err.
+ *                          |           |        | Inform TU
+ *                          |           |<-------+ (RFC 6026: state kept)
  *                          +-----------+
+ *           300-699 from TU |         | 2xx from TU
+ *           send response   |         | send response
+ *                           V         V
+ *  INVITE          +-----------+   +-----------+  2xx from TU: send response
+ *  send response   |           |   |           |  ACK: pass to TU
+ *  Timer G fires   | Completed |   | Accepted  |  INVITE: absorb
+ *  send response   |           |   |  (6026)   |  Transport Err.: inform TU
+ *  Transport Err.  +-----------+   +-----------+
+ *  inform TU          |      |           |
+ *                 ACK |      |           | Timer L fires
+ *                 -   |      | Timer H   |
+ *                     V      | fires     |
+ *            +-----------+   | inform TU |
+ *  ACK, INV  |           |   |           |
+ *  absorbed  | Confirmed |   |           |
+ *            |           |   |           |
+ *            +-----------+   |           |
+ *                 |          |           |
+ *                 |Timer I   |           |
+ *                 V          V           V
+ *            +-------------------------------+
+ *            |          Terminated           |
+ *            +-------------------------------+
  */
 import { assertNever, IllegalTransitionError } from '../../common/index.ts';
 import type { SipResponse } from '../message/index.ts';
@@ -100,8 +101,12 @@ export function stepInviteServer(ctx: InviteServerContext, state: InviteServerSt
           return { state, effects: [{ kind: 'send', message: state.lastResponse }] };
         case 'tu-response':
           return onTuResponse(ctx, event.response);
+        // RFC 6026 §7.1: "The server transaction MUST NOT discard transaction
+        // state based only on encountering a non-recoverable transport error
+        // when sending a response." The TU is told; the state stays (so INVITE
+        // retransmissions are still absorbed) and timers end it later.
         case 'transport-error':
-          return { state: TERMINATED, effects: [{ kind: 'tu-transport-error', error: event.error }, { kind: 'terminated' }] };
+          return { state, effects: [{ kind: 'tu-transport-error', error: event.error }] };
         // An ACK before any final response matches nothing sensible: drop it.
         case 'ack':
           return { state, effects: [] };
@@ -136,11 +141,9 @@ export function stepInviteServer(ctx: InviteServerContext, state: InviteServerSt
           if (i === 0) return { state: TERMINATED, effects: [...effects, { kind: 'terminated' }] };
           return { state: { kind: 'confirmed' }, effects: [...effects, { kind: 'start-timer', name: 'I', ms: i }] };
         }
+        // RFC 6026 §7.1 (see Proceeding): inform the TU, keep the state; Timer H ends it.
         case 'transport-error':
-          return {
-            state: TERMINATED,
-            effects: [...cancelG, { kind: 'cancel-timer', name: 'H' }, { kind: 'tu-transport-error', error: event.error }, { kind: 'terminated' }],
-          };
+          return { state, effects: [{ kind: 'tu-transport-error', error: event.error }] };
         case 'tu-response':
         case 'receive-request':
           return illegal();

@@ -127,6 +127,7 @@ export class ServerTransaction extends TransactionRecord implements ServerTransa
   acceptedOnce = false;
   #state: InviteServerState | NonInviteServerState;
   #failure: ((e: TransactionError) => void) | undefined;
+  #transportFailed = false;
   readonly cancels: ServerTransactionHandle | undefined;
   readonly #driver: ServerDriver;
 
@@ -166,6 +167,10 @@ export class ServerTransaction extends TransactionRecord implements ServerTransa
         this.#failure?.(new TransactionError('SIP_TRANSACTION_TIMEOUT', `no ACK for the final response (Timer ${effect.timer})`, 408));
         return;
       case 'tu-transport-error':
+        // The INVITE server keeps its state on transport errors (RFC 6026
+        // §7.1), so each Timer G retransmission could fail again: tell once.
+        if (this.#transportFailed) return;
+        this.#transportFailed = true;
         this.#failure?.(new TransactionError('SIP_TRANSACTION_TRANSPORT', `transport error: ${effect.error.code} ${effect.error.message}`, 503));
         return;
       default:

@@ -53,9 +53,11 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
     assert.equal(h.state.kind, 'proceeding');
   });
 
-  it('Proceeding: a transport error is reported to the TU, Terminated', () => {
+  it('RFC 6026: a transport error in Proceeding is reported to the TU but MUST NOT discard the transaction state', () => {
     const h = received();
-    assert.deepEqual(kinds(h.feed({ kind: 'transport-error', error: TRANSPORT_ERROR })), ['tu-transport-error', 'terminated']);
+    assert.deepEqual(kinds(h.feed({ kind: 'transport-error', error: TRANSPORT_ERROR })), ['tu-transport-error']);
+    assert.equal(h.state.kind, 'proceeding');
+    assert.deepEqual(kinds(h.feed({ kind: 'request-retransmission' })), ['send 100']);
   });
 
   it('Proceeding: a stray ACK before any final response is dropped', () => {
@@ -94,9 +96,12 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
     assert.deepEqual(h.runningTimers, []);
   });
 
-  it('Completed: a transport error is reported to the TU, Terminated', () => {
+  it('RFC 6026: a transport error in Completed is reported to the TU; the state stays until Timer H', () => {
     const h = completed();
-    assert.deepEqual(kinds(h.feed({ kind: 'transport-error', error: TRANSPORT_ERROR })), ['cancel G', 'cancel H', 'tu-transport-error', 'terminated']);
+    assert.deepEqual(kinds(h.feed({ kind: 'transport-error', error: TRANSPORT_ERROR })), ['tu-transport-error']);
+    assert.equal(h.state.kind, 'completed');
+    h.clock.advance(TIMERS.H);
+    assert.equal(h.state.kind, 'terminated');
   });
 
   it('Completed: the ACK moves to Confirmed with Timer I = T4 (UDP); G and H stop', () => {

@@ -253,6 +253,22 @@ describe('transaction layer: server side', () => {
     assert.throws(() => seen[0]?.respond(response(invite, 486)), (e: TransactionError) => e.code === 'SIP_TRANSACTION_ALREADY_FINAL');
   });
 
+  it('RFC 6026: a failing send of the final response is reported once through onFailure; the INVITE state is kept until Timer H', async () => {
+    const { clock, transport, layer, seen } = serverSetup();
+    const invite = request();
+    transport.deliver(invite);
+    const failures: string[] = [];
+    seen[0]?.onFailure((e) => failures.push(e.code));
+    transport.failWith = { code: 'SIP_TRANSPORT_SEND_FAILED', message: 'ECONNREFUSED' };
+    seen[0]?.respond(response(invite, 486));
+    clock.advance(1500); // Timer G retransmissions fail too
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(failures, ['SIP_TRANSACTION_TRANSPORT']);
+    assert.equal(layer.counts().serverTransactions, 1);
+    clock.advance(TIMERS.H);
+    assert.equal(layer.counts().serverTransactions, 0);
+  });
+
   it('a second final response is a programmer error: SIP_TRANSACTION_ALREADY_FINAL', () => {
     const { transport, seen } = serverSetup();
     const bye = request({ method: 'BYE', toTag: 'x' });
