@@ -39,12 +39,15 @@ export function nightFor(toggles: Toggles, schedule: string | null): NightState 
   return toggles.night ?? 'auto';
 }
 
-export function effectiveUser(ctx: Ctx, u: User): { dnd: boolean; always: Destination | null } {
+/** DND as set by feature code, else as written in the YAML. */
+export function userDnd(ctx: Ctx, u: User): boolean {
+  return ctx.toggles.users?.[u.ext]?.dnd ?? u.dnd;
+}
+
+/** Forward-always as set by feature code (null clears it), else as written in the YAML. */
+export function userAlways(ctx: Ctx, u: User): Destination | null {
   const o = ctx.toggles.users?.[u.ext];
-  return {
-    dnd: o?.dnd ?? u.dnd,
-    always: o !== undefined && o.forwardAlways !== undefined ? o.forwardAlways : u.forward.always,
-  };
+  return o !== undefined && o.forwardAlways !== undefined ? o.forwardAlways : u.forward.always;
 }
 
 export function isBusy(ctx: Ctx, ext: string): boolean {
@@ -59,6 +62,10 @@ export function publicNumber(plan: Plan, u: User): string | null {
   return plan.userNumbers.get(u.ext) ?? dept;
 }
 
-export function sub(ctx: Ctx, patch: Partial<Pick<Ctx, 'variant' | 'divertedBy'>> = {}): Ctx {
-  return { ...ctx, ...patch, depth: ctx.depth + 1, trace: [] };
+/** A child context with its own trace (fallbacks explain themselves). Written out, not spread: this is the hot path. */
+export function sub(ctx: Ctx, divertedBy: string | null = ctx.divertedBy, variant: MenuVariant = ctx.variant): Ctx {
+  return {
+    plan: ctx.plan, instant: ctx.instant, toggles: ctx.toggles, caller: ctx.caller, variant, divertedBy,
+    depth: ctx.depth + 1, trace: [], resolve: ctx.resolve,
+  };
 }

@@ -8,7 +8,7 @@
  */
 import type { Decision, FeatureAction, Destination } from './plan-types.ts';
 import type { Ctx } from './decide-context.ts';
-import { effectiveUser, nightFor, reject } from './decide-context.ts';
+import { userDnd, userAlways, nightFor, reject } from './decide-context.ts';
 import { isOpen } from './schedule.ts';
 import { normaliseNumber } from './e164.ts';
 
@@ -38,7 +38,7 @@ export function decideFeature(ctx: Ctx, ext: string, dialled: string): Decision 
     case fc.voicemail:
       return feature(ctx, { kind: 'voicemail', box: u.voicemail }, `voicemail box ${u.voicemail ?? '(none)'}`);
     case fc.dndToggle: {
-      const dnd = !effectiveUser(ctx, u).dnd;
+      const dnd = !userDnd(ctx, u);
       return feature(ctx, { kind: 'dnd-toggle', ext, dnd }, `do-not-disturb ${dnd ? 'on' : 'off'} for ${ext}`);
     }
     case fc.forwardOff:

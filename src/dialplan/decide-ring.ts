@@ -17,7 +17,7 @@
  */
 import type { Decision, GroupStats, RingGroup, RingMember, RingTarget, User } from './plan-types.ts';
 import type { Ctx } from './decide-context.ts';
-import { effectiveUser, isBusy, MAX_DEPTH, publicNumber, reject, sub } from './decide-context.ts';
+import { userDnd, userAlways, isBusy, MAX_DEPTH, publicNumber, reject, sub } from './decide-context.ts';
 import { trunkRoutes } from './decide-outbound.ts';
 import { destinationText } from './destination.ts';
 
@@ -43,12 +43,12 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
-export function orderMembers(g: RingGroup, stats: GroupStats | undefined, seed: number): RingMember[] {
-  const ms = [...g.members];
+export function orderMembers(g: RingGroup, stats: GroupStats | undefined, seed: number): readonly RingMember[] {
+  const ms = g.strategy === 'ringall' || g.strategy === 'hunt' ? [] : [...g.members];
   switch (g.strategy) {
     case 'ringall':
     case 'hunt':
-      return ms;
+      return g.members;
     case 'rrmemory': {
       const last = stats?.lastAnswered;
       const i = last === undefined ? -1 : ms.findIndex((m) => memberKey(m) === last);
@@ -89,7 +89,7 @@ function externalTarget(ctx: Ctx, number: string, delay: number, timeout: number
 
 function userFallback(ctx: Ctx, u: User, which: 'noAnswer' | 'busy' | 'unreachable'): Decision {
   const fwd = u.forward[which];
-  const c = sub(ctx, { divertedBy: publicNumber(ctx.plan, u) ?? u.ext });
+  const c = sub(ctx, publicNumber(ctx.plan, u) ?? u.ext);
   const reason = which === 'noAnswer' ? 'no-answer' : which;
   if (fwd !== null) {
     c.trace.push(`${u.ext} ${reason}: forward to ${destinationText(fwd)}`);
@@ -107,14 +107,14 @@ function userFallback(ctx: Ctx, u: User, which: 'noAnswer' | 'busy' | 'unreachab
 export function decideUser(ctx: Ctx, ext: string): Decision {
   const u = ctx.plan.users.get(ext);
   if (!u) return reject(404, `No user ${ext}`, ctx.trace);
-  const eff = effectiveUser(ctx, u);
-  if (eff.always !== null) {
-    ctx.trace.push(`${ext} forwards always to ${destinationText(eff.always)}`);
+  const always = userAlways(ctx, u);
+  if (always !== null) {
+    ctx.trace.push(`${ext} forwards always to ${destinationText(always)}`);
     if (ctx.depth >= 8) return reject(483, 'Forwarding chain too long', ctx.trace);
     const c: Ctx = { ...ctx, depth: ctx.depth + 1, divertedBy: publicNumber(ctx.plan, u) ?? u.ext };
-    return ctx.resolve(eff.always, c);
+    return ctx.resolve(always, c);
   }
-  if (eff.dnd) {
+  if (userDnd(ctx, u)) {
     ctx.trace.push(`${ext} has do-not-disturb on: treated as busy`);
     const d = userFallback(ctx, u, 'busy');
     return { ...d, trace: [...ctx.trace, ...d.trace] };
@@ -145,7 +145,9 @@ export function decideUser(ctx: Ctx, ext: string): Decision {
 
 export function decideRingGroup(ctx: Ctx, g: RingGroup): Decision {
   const ordered = orderMembers(g, ctx.toggles.groupStats?.[g.id], ctx.toggles.seed ?? 0);
-  ctx.trace.push(`ring group ${g.id}: strategy ${g.strategy}, order ${ordered.map(memberKey).join(', ')}`);
+  let orderText = '';
+  for (const m of ordered) orderText += orderText === '' ? memberKey(m) : `, ${memberKey(m)}`;
+  ctx.trace.push(`ring group ${g.id}: strategy ${g.strategy}, order ${orderText}`);
   const parallel = g.strategy === 'ringall';
   const targets: RingTarget[] = [];
   let delay = 0;
@@ -162,13 +164,13 @@ export function decideRingGroup(ctx: Ctx, g: RingGroup): Decision {
       const ext = m.target.ext;
       const u = ctx.plan.users.get(ext);
       if (!u) continue;
-      const eff = effectiveUser(ctx, u);
-      if (eff.dnd) {
+      if (userDnd(ctx, u)) {
         ctx.trace.push(`${ext} skipped: do-not-disturb`);
         continue;
       }
-      if (g.followForwarding && eff.always !== null) {
-        const to = eff.always;
+      const always = g.followForwarding ? userAlways(ctx, u) : null;
+      if (always !== null) {
+        const to = always;
         if (to.kind === 'user') t = { kind: 'user', ext: to.ext, delay, timeout };
         else if (to.kind === 'external') t = externalTarget(ctx, to.number, delay, timeout, true, publicNumber(ctx.plan, u) ?? ext);
         ctx.trace.push(t ? `${ext} forwards always: ringing ${destinationText(to)} instead` : `${ext} forwards to ${destinationText(to)}, not ringable in a group: skipped`);
@@ -191,8 +193,14 @@ export function decideRingGroup(ctx: Ctx, g: RingGroup): Decision {
     ctx.trace.push(`no member of ${g.id} can ring: straight to overflow ${destinationText(g.overflow)}`);
     return { ...overflow, trace: [...ctx.trace, ...overflow.trace] };
   }
-  const total = parallel ? Math.min(g.totalRingTime, Math.max(...targets.map((t) => t.timeout))) : Math.min(g.totalRingTime, delay);
-  ctx.trace.push(`targets ${targets.map((t) => `${t.kind === 'user' ? t.ext : t.number}@${t.delay}s/${t.timeout}s`).join(', ')}; total ${total} s then overflow`);
+  let longest = 0;
+  let targetText = '';
+  for (const t of targets) {
+    if (t.timeout > longest) longest = t.timeout;
+    targetText += `${targetText === '' ? '' : ', '}${t.kind === 'user' ? t.ext : t.number}@${t.delay}s/${t.timeout}s`;
+  }
+  const total = parallel ? Math.min(g.totalRingTime, longest) : Math.min(g.totalRingTime, delay);
+  ctx.trace.push(`targets ${targetText}; total ${total} s then overflow`);
   return {
     kind: 'ring', via: `ring_group:${g.id}`, strategy: g.strategy, targets, totalTimeout: total, recording: 'never',
     fallbacks: { noAnswer: overflow, busy: overflow, unreachable: overflow },

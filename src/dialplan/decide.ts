@@ -10,7 +10,7 @@
  */
 import type { CallFacts, Decision, Destination, MenuKeyResult, MenuVariant, Plan, Toggles } from './plan-types.ts';
 import type { Ctx } from './decide-context.ts';
-import { nightFor, reject, MAX_DEPTH } from './decide-context.ts';
+import { nightFor, reject, sub, MAX_DEPTH } from './decide-context.ts';
 import { decideRingGroup, decideUser } from './decide-ring.ts';
 import { decideExternal } from './decide-outbound.ts';
 import { decideFeature } from './decide-feature.ts';
@@ -35,7 +35,7 @@ function resolve(d: Destination, ctx: Ctx): Decision {
       const q = ctx.plan.queues.get(d.id);
       if (!q) return reject(404, `No queue ${d.id}`, ctx.trace);
       ctx.trace.push(`queue ${q.id}: ${q.strategy} over ${q.members.join(', ')}, max wait ${q.maxWait} s, then ${destinationText(q.overflow)}`);
-      const c: Ctx = { ...ctx, depth: ctx.depth + 1, trace: [] };
+      const c = sub(ctx);
       return { kind: 'queue', queue: q.id, members: q.members, maxWait: q.maxWait, overflow: resolve(q.overflow, c), trace: ctx.trace };
     }
     case 'menu':
@@ -66,7 +66,8 @@ function decideInbound(plan: Plan, facts: Extract<CallFacts, { kind: 'inbound' }
     return reject(403, 'Unknown trunk', trace);
   }
   if (plan.blacklist.size > 0 && facts.callerNumber !== '') {
-    const caller = canonicalCaller(facts.callerNumber, country);
+    // Blacklist entries are E.164: try the number as sent before paying for libphonenumber.
+    const caller = plan.blacklist.has(facts.callerNumber) ? facts.callerNumber : canonicalCaller(facts.callerNumber, country);
     if (plan.blacklist.has(caller)) {
       trace.push(`caller ${caller} is on the blacklist: rejected and logged as intercepted`);
       return reject(603, 'Decline', trace, true);

@@ -23,7 +23,7 @@ export type Loaded = {
   readonly locate: (path: readonly PathSegment[], onKey?: boolean) => Position;
 };
 
-type Parsed = { file: string; text: string; doc: Document; lines: LineCounter };
+type Parsed = { file: string; text: string; doc: Document; lines: LineCounter; duplicates: number[] };
 
 const RAW_NUMBER = /^[+0]\d+$/;
 
@@ -51,7 +51,14 @@ function toPlain(node: unknown, p: Parsed, depth: number): unknown {
   if (isScalar(node)) return scalarText(node, p.text);
   if (isMap(node)) {
     const out: Record<string, unknown> = {};
-    for (const pair of node.items) out[keyText(pair.key, p.text)] = toPlain(pair.value, p, depth + 1);
+    for (const pair of node.items) {
+      const k = keyText(pair.key, p.text);
+      if (Object.prototype.hasOwnProperty.call(out, k)) {
+        p.duplicates.push(isScalar(pair.key) ? (pair.key.range?.[0] ?? 0) : 0);
+        continue;
+      }
+      out[k] = toPlain(pair.value, p, depth + 1);
+    }
     return out;
   }
   if (isSeq(node)) return node.items.map((n) => toPlain(n, p, depth + 1));
@@ -74,8 +81,9 @@ export function loadDocuments(docs: readonly SourceDoc[]): Loaded {
 
   for (const d of docs) {
     const lines = new LineCounter();
-    const doc = parseDocument(d.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-    const p: Parsed = { file: d.file, text: d.text, doc, lines };
+    // uniqueKeys is checked by toPlain with a Set: yaml's own check is quadratic in the map size (10,000 users).
+    const doc = parseDocument(d.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+    const p: Parsed = { file: d.file, text: d.text, doc, lines, duplicates: [] };
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const at = pos(p, e.pos[0]);
@@ -111,6 +119,9 @@ export function loadDocuments(docs: readonly SourceDoc[]): Loaded {
       }
       owner.set(name, { p, keyOffset });
       value[name] = toPlain(pair.value, p, 0);
+    }
+    for (const off of p.duplicates) {
+      diagnostics.push(diag('DIALPLAN_DUPLICATE_KEY', pos(p, off), '', 'Map keys must be unique: each key may appear once in a map; merge or rename the entries'));
     }
   }
 

@@ -65,21 +65,27 @@ export function isValidZone(zone: string): boolean {
 
 // ---- local time ----------------------------------------------------------------
 
-const offsetCache = new Map<string, { bucket: number; offset: number }>();
+const offsetCache = new Map<string, Map<number, number>>();
+const CACHE_LIMIT = 4096;
 
-/** UTC offset in minutes of `zone` at `instant`; memoised, so still a pure function. */
+/** UTC offset in minutes of `zone` at `instant`; memoised per 15-minute bucket, so still a pure function. */
 export function zoneOffset(zone: string, instant: number): number {
   const bucket = Math.floor(instant / BUCKET_MS);
-  const hit = offsetCache.get(zone);
-  if (hit && hit.bucket === bucket) return hit.offset;
+  let perZone = offsetCache.get(zone);
+  const hit = perZone?.get(bucket);
+  if (hit !== undefined) return hit;
   const z = IANAZone.create(zone);
   const a = z.offset(bucket * BUCKET_MS);
   const b = z.offset(bucket * BUCKET_MS + BUCKET_MS - 1);
-  if (a === b) {
-    offsetCache.set(zone, { bucket, offset: a });
-    return a;
+  // Only cache buckets with no offset change inside them; a DST change mid-bucket is computed exactly.
+  if (a !== b) return z.offset(instant);
+  if (!perZone) {
+    perZone = new Map();
+    offsetCache.set(zone, perZone);
   }
-  return z.offset(instant);
+  if (perZone.size >= CACHE_LIMIT) perZone.clear();
+  perZone.set(bucket, a);
+  return a;
 }
 
 export type LocalTime = { readonly dayNumber: number; readonly date: number; readonly weekday: number; readonly minute: number };
