@@ -94,7 +94,9 @@ export class TransactionLayer {
       const key = clientKey(message);
       const tx = key === undefined ? undefined : this.#clients.get(key);
       if (tx === undefined) {
-        // §18.1.2: a response matching no client transaction is discarded.
+        // §18.1.2 as corrected by RFC 6026: a response matching no client
+        // transaction is discarded (late 2xx retransmissions are caught by
+        // the Accepted state while Timer M runs).
         this.#stray++;
         this.#log?.debug({ callId: message.callId, status: message.status, peer: flow.remoteAddress }, 'stray response dropped');
         return;
