@@ -50,6 +50,7 @@ export const RTP_ERROR_CODES = [
 
 /** An operational failure of the media plane (no SIP status of its own: the engine maps it, usually to 503). */
 export class RtpError extends BelfryError {
+  declare readonly code: RtpOperationalCode;
   constructor(code: RtpOperationalCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }

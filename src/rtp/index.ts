@@ -8,3 +8,6 @@ export * from './port-pool.ts';
 export * from './session.ts';
 export * from './relay.ts';
 export * from './telephone-event.ts';
+export * from './anchor-host.ts';
+export * from './worker-anchor-host.ts';
+export type * from './worker-protocol-types.ts';

@@ -17,9 +17,8 @@
  *
  * Leaves out: SSRC/seq rewriting on media switches (needed only when the
  * engine splices a different source into a leg; that goes through media's
- * endpoint instead), jitter buffering, SRTP, and hosting in worker threads:
- * the RelayHost interface below is what a worker pool would implement
- * (docs/media.md, "worker design").
+ * endpoint instead), jitter buffering and SRTP. Where relays run (main
+ * thread or worker threads) is anchor-host.ts's concern.
  */
 import type { RemoteInfo } from 'node:dgram';
 import type { Clock, TimerHandle } from '../common/index.ts';
@@ -55,7 +54,9 @@ export type RelayEvent =
   | { readonly kind: 'silence'; readonly silentMs: number }
   | { readonly kind: 'telephone-event'; readonly side: RelaySideName; readonly event: number; readonly digit: string | undefined }
   | { readonly kind: 'socket-error'; readonly side: RelaySideName; readonly message: string }
-  | { readonly kind: 'listener-error'; readonly message: string };
+  | { readonly kind: 'listener-error'; readonly message: string }
+  /** The thread hosting the anchor died (worker-anchor-host.ts); the anchor is gone. */
+  | { readonly kind: 'host-failure'; readonly message: string };
 
 export interface RtpRelayOptions {
   readonly a: RelaySideOptions;
@@ -88,12 +89,7 @@ export interface RelaySideStats {
   readonly mos: number;
 }
 
-/**
- * What a host of relays offers the engine. RtpRelay instances on the main
- * thread satisfy it through `InProcessRelayHost`-style wrappers; a worker pool
- * would send the same options (minus sockets, which the worker binds) as
- * control messages.
- */
+/** The synchronous control surface of one relay (anchor-host.ts wraps it for the engine). */
 export interface RelayHandle {
   close(): void;
   readonly closed: boolean;
@@ -119,7 +115,7 @@ class Side {
   readonly session: RtpSession;
   readonly map = new DirectionMap();
   readonly tracker = new TelephoneEventTracker();
-  readonly tePt: number;
+  tePt: number;
   packetsSent = 0;
   bytesSent = 0;
   malformed = 0;
@@ -173,6 +169,13 @@ export class RtpRelay implements RelayHandle {
   /** New remote description for one side (re-INVITE, hold): latching starts over. */
   setRemote(side: RelaySideName, remote: Pick<RtpSessionOptions, 'remoteAddress' | 'remotePort' | 'remoteRtcpPort' | 'latchAnyAddress'>): void {
     (side === 'a' ? this.#a : this.#b).session.setRemote(remote);
+  }
+
+  /** Which PT carries RFC 4733 events from one side (-1 or undefined: no digit reports). */
+  setTelephoneEventPt(side: RelaySideName, pt: number | undefined): void {
+    const x = side === 'a' ? this.#a : this.#b;
+    x.tePt = pt ?? -1;
+    x.tracker.reset();
   }
 
   /** Change the silence timeout (0 disables it, e.g. while a call is on hold). */
