@@ -9,18 +9,10 @@
  */
 import type { CSeq, CoreFields, HeaderField, NameAddr, Via } from './message-types.ts';
 import type { SipParseErrorCode } from './errors.ts';
-import { parseCSeq as parseCSeq_ } from './cseq.ts';
-import { parseNameAddr as parseNameAddr_ } from './name-addr.ts';
-import { parseVia as parseVia_ } from './via.ts';
-import { isWsp as isWsp_, splitTopLevel as splitTopLevel_ } from './header-text.ts';
-
-// Imported functions are bound once: under tsx (esbuild CJS output) every call
-// through an import binding is a getter call, which shows up in the parser profile.
-const parseCSeq = parseCSeq_;
-const parseNameAddr = parseNameAddr_;
-const parseVia = parseVia_;
-const isWsp = isWsp_;
-const splitTopLevel = splitTopLevel_;
+import { parseCSeq } from './cseq.ts';
+import { parseNameAddr } from './name-addr.ts';
+import { parseVia } from './via.ts';
+import { isWsp, splitTopLevel } from './header-text.ts';
 
 export interface CoreScan {
   via: Via | undefined;

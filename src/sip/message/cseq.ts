@@ -3,13 +3,7 @@
  * 2^31 (§8.1.1.5); leading zeros are allowed (RFC 4475 wsinv `0009`).
  */
 import type { CSeq } from './message-types.ts';
-import { isToken as isToken_, isWsp as isWsp_, skipWs as skipWs_ } from './header-text.ts';
-
-// Imported functions are bound once: under tsx (esbuild CJS output) every call
-// through an import binding is a getter call, which shows up in the parser profile.
-const isToken = isToken_;
-const isWsp = isWsp_;
-const skipWs = skipWs_;
+import { isToken, isWsp, skipWs } from './header-text.ts';
 
 export const MAX_CSEQ = 2 ** 31 - 1;
 

@@ -11,17 +11,8 @@
  * Leaves out: Contact `*` (see header-access.ts contacts()).
  */
 import type { NameAddr } from './message-types.ts';
-import { isToken as isToken_, parseParams as parseParams_, quotedEnd as quotedEnd_, skipWs as skipWs_, unquote as unquote_ } from './header-text.ts';
-import { parseAnyUri as parseAnyUri_ } from './uri.ts';
-
-// Imported functions are bound once: under tsx (esbuild CJS output) every call
-// through an import binding is a getter call, which shows up in the parser profile.
-const isToken = isToken_;
-const parseParams = parseParams_;
-const quotedEnd = quotedEnd_;
-const skipWs = skipWs_;
-const unquote = unquote_;
-const parseAnyUri = parseAnyUri_;
+import { isToken, parseParams, quotedEnd, skipWs, unquote } from './header-text.ts';
+import { parseAnyUri } from './uri.ts';
 
 export function parseNameAddr(text: string): NameAddr | null {
   const s = text.trim();

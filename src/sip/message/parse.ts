@@ -17,20 +17,11 @@ import type { HeaderField, SipLimits, SipMessage } from './message-types.ts';
 import { DEFAULT_SIP_LIMITS } from './message-types.ts';
 import type { ParseResult, PartialMessage, SipParseError } from './parse-types.ts';
 import type { SipParseErrorCode } from './errors.ts';
-import { canonicalHeaderName as canonicalHeaderName_ } from './header-names.ts';
-import { isToken as isToken_, isWsp as isWsp_ } from './header-text.ts';
-import { extractCoreFields as extractCoreFields_, type CoreScan } from './core-fields.ts';
-import { parseSipUri as parseSipUri_, uriScheme as uriScheme_ } from './uri.ts';
+import { canonicalHeaderName } from './header-names.ts';
+import { isToken, isWsp } from './header-text.ts';
+import { extractCoreFields, type CoreScan } from './core-fields.ts';
+import { parseSipUri, uriScheme } from './uri.ts';
 import type { SipUri } from './message-types.ts';
-
-// Imported functions are bound once: under tsx (esbuild CJS output) every call
-// through an import binding is a getter call, which shows up in the parser profile.
-const canonicalHeaderName = canonicalHeaderName_;
-const isToken = isToken_;
-const isWsp = isWsp_;
-const extractCoreFields = extractCoreFields_;
-const parseSipUri = parseSipUri_;
-const uriScheme = uriScheme_;
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 const LFLF = Buffer.from('\n\n', 'latin1');

@@ -7,11 +7,7 @@
  * parser reads. Leaves out: compact forms on output and line folding.
  */
 import type { SipMessage } from './message-types.ts';
-import { wireHeaderName as wireHeaderName_ } from './header-names.ts';
-
-// Imported functions are bound once: under tsx (esbuild CJS output) every call
-// through an import binding is a getter call, which shows up in the parser profile.
-const wireHeaderName = wireHeaderName_;
+import { wireHeaderName } from './header-names.ts';
 
 export function serializeSipMessage(msg: SipMessage): Buffer {
   let head = msg.kind === 'request' ? `${msg.method} ${msg.uri} SIP/2.0\r\n` : `SIP/2.0 ${msg.status} ${msg.reason}\r\n`;

@@ -85,23 +85,25 @@ export function isIpv6(s: string): boolean {
   return dbl >= 0 ? groups <= 7 : groups === 8;
 }
 
-function isHostname(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x2e || c === 0x5f;
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/** host = hostname / IPv4address / IPv6reference; returns the lower-cased host or null. */
+/**
+ * host = hostname / IPv4address / IPv6reference; returns the lower-cased
+ * host or null. One pass validates and detects upper case, so the common
+ * all-lower-case host is returned without a copy.
+ */
 export function parseHost(s: string): string | null {
-  if (s.startsWith('[')) {
-    if (!s.endsWith(']') || !isIpv6(s.slice(1, -1))) return null;
+  if (s.length === 0) return null;
+  if (s.charCodeAt(0) === 0x5b) {
+    if (s.charCodeAt(s.length - 1) !== 0x5d || !isIpv6(s.slice(1, -1))) return null;
     return s.toLowerCase();
   }
-  return isHostname(s) ? s.toLowerCase() : null;
+  let upper = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x5f) continue;
+    if (c >= 0x41 && c <= 0x5a) upper = true;
+    else return null;
+  }
+  return upper ? s.toLowerCase() : s;
 }
 
 export function parsePort(s: string): number | null {

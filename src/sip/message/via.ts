@@ -9,18 +9,8 @@
  * Leaves out: checking that the branch has the magic cookie (the edge's job).
  */
 import type { Via } from './message-types.ts';
-import { isToken as isToken_, isTokenChar as isTokenChar_, parseParams as parseParams_, skipWs as skipWs_, splitTopLevel as splitTopLevel_ } from './header-text.ts';
-import { parseHost as parseHost_, parsePort as parsePort_ } from './uri.ts';
-
-// Imported functions are bound once: under tsx (esbuild CJS output) every call
-// through an import binding is a getter call, which shows up in the parser profile.
-const isToken = isToken_;
-const isTokenChar = isTokenChar_;
-const parseParams = parseParams_;
-const skipWs = skipWs_;
-const splitTopLevel = splitTopLevel_;
-const parseHost = parseHost_;
-const parsePort = parsePort_;
+import { isToken, isTokenChar, parseParams, skipWs, splitTopLevel } from './header-text.ts';
+import { parseHost, parsePort } from './uri.ts';
 
 function readToken(s: string, i: number): number {
   while (i < s.length && isTokenChar(s.charCodeAt(i))) i++;
