@@ -44,3 +44,9 @@ test('supported / require token lists, lower-cased', () => {
   assert.deepEqual(requireTags(m), ['gruu']);
   assert.equal(headerValue(m, 'K'), '100rel, Timer');
 });
+
+test('lazy Via: a malformed lower Via does not fail the parse, vias() reports it', () => {
+  const m = msg(['Via: SIP/2.0/UDP ;;broken']);
+  assert.equal(m.via.host, 'a');
+  assert.equal(vias(m), null);
+});
