@@ -3,6 +3,7 @@ export * from './errors.ts';
 export * from './sequence.ts';
 export * from './packet.ts';
 export * from './rtcp.ts';
+export * from './rtcp-reporter.ts';
 export * from './stats.ts';
 export * from './port-pool.ts';
 export * from './session.ts';
