@@ -63,8 +63,11 @@ export function reportSchemaIssues(issues: readonly Issue[], data: unknown, r: R
         // Report the branch whose shape matches what was written (object vs string).
         const written = valueAt(data, path);
         const branches = issue.errors;
-        const fitting = branches.find((b) => !b.some((e) => e.code === 'invalid_type' && e.path.length === 0)) ?? branches[0];
-        if (fitting && fitting.length > 0 && written !== undefined) reportSchemaIssues(fitting, data, r, path);
+        // A branch whose root is the wrong type (or another union of wrong types) is not what the author meant.
+        const fitting = branches.find((b) => !b.some((e) => (e.code === 'invalid_type' || e.code === 'invalid_union') && e.path.length === 0)) ?? branches[0];
+        if (written === undefined) {
+          r.error('DIALPLAN_MISSING_FIELD', path.slice(0, -1), `missing required field \`${String(path[path.length - 1])}\``, true);
+        } else if (fitting && fitting.length > 0) reportSchemaIssues(fitting, data, r, path);
         else r.error('DIALPLAN_INVALID_VALUE', path, `invalid value: ${issue.message}`);
         break;
       }

@@ -89,3 +89,20 @@ test('placeholder trunk credentials are accepted as strings', () => {
   assert.equal(r.ok, true);
   if (r.ok) assert.equal(r.plan.trunks.get('c')?.password, 'CHANGE-ME');
 });
+
+test('schema errors inside "string or map" fields name the key the author meant', () => {
+  const codes = (text: string) => {
+    const r = compileDialplan([{ file: 'x.yaml', text: users + text }]);
+    return r.ok ? [] : r.diagnostics.map((d) => `${d.code} ${d.path}`);
+  };
+  assert.deepEqual(codes('numbers:\n  "+31201234567": { open: user:1001, clsoed: user:1001 }\n'), ['DIALPLAN_UNKNOWN_KEY numbers["+31201234567"].clsoed']);
+  assert.deepEqual(codes('ring_groups:\n  g: { extension: "600", members: [{ targt: "1001" }] }\n'), [
+    'DIALPLAN_MISSING_FIELD ring_groups.g.members[0]',
+    'DIALPLAN_UNKNOWN_KEY ring_groups.g.members[0].targt',
+  ]);
+  assert.deepEqual(codes('ivr_menus:\n  m: { extension: "700", open: { prompt: { tss: hi } } }\n'), [
+    'DIALPLAN_MISSING_FIELD ivr_menus.m.open.prompt',
+    'DIALPLAN_UNKNOWN_KEY ivr_menus.m.open.prompt.tss',
+  ]);
+  assert.deepEqual(codes('numbers:\n  "+31201234567": 42\n'), ['DIALPLAN_INVALID_VALUE numbers["+31201234567"]']);
+});
