@@ -137,7 +137,9 @@ export function parseSipMessage(bytes: Buffer, limits: SipLimits = DEFAULT_SIP_L
   while (start < len && (bytes[start] === 0x0d || bytes[start] === 0x0a)) start++;
   if (start === len) return fail('SIP_PARSE_EMPTY', 'no start line (keep-alive or empty)', start);
 
-  // End of the header section: the first empty line (CRLF CRLF, or bare LF LF).
+  // End of the header section: the first empty line.
+  // RFC-DEVIATION: bare LF line ends are accepted as well as CRLF (§7 requires
+  // CRLF); being liberal here costs nothing and some test tools send LF.
   let hdrEnd = bytes.indexOf(CRLFCRLF, start);
   let bodyStart: number;
   if (hdrEnd >= 0) bodyStart = hdrEnd + 4;

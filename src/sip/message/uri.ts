@@ -100,7 +100,7 @@ export function parseHost(s: string): string | null {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x5f) continue;
-    if (c >= 0x41 && c <= 0x5a) upper = true;
+    if (c >= 0x41 && c <= 0x5a) upper = true; // '_' above is an RFC-DEVIATION: seen in real DNS names
     else return null;
   }
   return upper ? s.toLowerCase() : s;
@@ -141,7 +141,9 @@ function parseUriParams(s: string): ReadonlyMap<string, ParamValue> | null {
   if (s.length === 0) return EMPTY_URI_PARAMS;
   const params = new Map<string, ParamValue>();
   for (const p of s.split(';')) {
-    if (p.length === 0) continue; // RFC 3261 allows nothing here, but ";;" is harmless in URIs
+    // RFC-DEVIATION: an empty parameter (";;") is skipped, not rejected; it
+    // carries nothing and RFC 4475 intmeth-style URIs contain it.
+    if (p.length === 0) continue;
     const eq = p.indexOf('=');
     const name = percentDecode(eq < 0 ? p : p.slice(0, eq));
     const value = eq < 0 ? null : percentDecode(p.slice(eq + 1));
