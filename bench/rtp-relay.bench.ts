@@ -14,13 +14,25 @@
  *    Buffer and a rinfo object per received datagram: that is outside our
  *    code and is why part 1 exists.
  *
- *   node --import tsx bench/rtp-relay.bench.ts --sessions 50 --seconds 3 [--transcode] [--base 30000]
+ *   node --import tsx bench/rtp-relay.bench.ts --sessions 50 --seconds 3 [--transcode] [--base 30000] [--workers 0]
+ *
+ * --workers N > 0 hosts the anchors in N relay worker threads
+ * (WorkerAnchorHost); CPU and RSS then include the workers.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { systemClock } from '../src/common/index.ts';
 import { relayMappings } from '../src/media/index.ts';
-import { PortPool, RtpRelay, writeRtpHeader, type PayloadMapping, type RtpSocketPair } from '../src/rtp/index.ts';
+import {
+  InProcessAnchorHost,
+  PortPool,
+  RtpRelay,
+  WorkerAnchorHost,
+  writeRtpHeader,
+  type AnchorHost,
+  type PayloadMapping,
+  type RtpSocketPair,
+} from '../src/rtp/index.ts';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,6 +43,7 @@ const SESSIONS = arg('sessions', 50);
 const SECONDS = arg('seconds', 3);
 const BASE = arg('base', 30000);
 const TRANSCODE = process.argv.includes('--transcode');
+const WORKERS = arg('workers', 0);
 const PAYLOAD = 160;
 
 let gcRuns = 0;
@@ -118,26 +131,28 @@ async function bindGen(): Promise<Gen> {
 }
 
 async function sockets(): Promise<Record<string, number>> {
-  const pool = new PortPool({ address: '127.0.0.1', minPort: BASE, maxPort: BASE + SESSIONS * 4 + 400 });
-  const relays: RtpRelay[] = [];
+  const range = { address: '127.0.0.1', minPort: BASE, maxPort: BASE + SESSIONS * 4 + 400 * Math.max(1, WORKERS) };
+  let host: AnchorHost;
+  if (WORKERS > 0) {
+    const started = await WorkerAnchorHost.start({ ...range, workers: WORKERS });
+    if (!started.ok) throw started.error;
+    host = started.value;
+  } else {
+    host = new InProcessAnchorHost(new PortPool(range), systemClock);
+  }
   const gens: { a: Gen; b: Gen; anchorA: number; anchorB: number }[] = [];
   for (let s = 0; s < SESSIONS; s++) {
-    const pa = await pool.allocate();
-    const pb = await pool.allocate();
-    if (!pa.ok || !pb.ok) throw new Error('port pool exhausted; use a larger --base range');
+    const r = await host.createAnchor({ silenceTimeoutMs: 0 });
+    if (!r.ok) throw new Error(`${r.error.code}: use a larger --base range`);
     const a = await bindGen();
     const b = await bindGen();
-    relays.push(
-      new RtpRelay({
-        a: { pair: pa.value, remoteAddress: '127.0.0.1', remotePort: a.port },
-        b: { pair: pb.value, remoteAddress: '127.0.0.1', remotePort: b.port },
-        ...(TRANSCODE ? { aToB: relayMappings(U, A), bToA: relayMappings(A, U) } : {}),
-        silenceTimeoutMs: 0,
-        clock: systemClock,
-      }),
-    );
-    gens.push({ a, b, anchorA: pa.value.rtpPort, anchorB: pb.value.rtpPort });
+    r.value.setRemote('a', { remoteAddress: '127.0.0.1', remotePort: a.port });
+    r.value.setRemote('b', { remoteAddress: '127.0.0.1', remotePort: b.port });
+    if (TRANSCODE) r.value.setMappings(relayMappings(U, A), relayMappings(A, U));
+    gens.push({ a, b, anchorA: r.value.aPort, anchorB: r.value.bPort });
   }
+  // Let control messages reach the workers before media starts.
+  await new Promise((r) => setTimeout(r, 100));
   // A generator's receive side measures the delay of what the other generator sent.
   const onRecv = (me: Gen, peer: Gen) => (msg: Buffer) => {
     me.received++;
@@ -183,7 +198,7 @@ async function sockets(): Promise<Record<string, number>> {
     }
   }
   const rss = process.memoryUsage().rss;
-  for (const r of relays) r.close();
+  await host.close();
   for (const g of gens) {
     g.a.socket.close();
     g.b.socket.close();
@@ -191,6 +206,7 @@ async function sockets(): Promise<Record<string, number>> {
   return {
     sessions: SESSIONS,
     seconds: SECONDS,
+    workers: WORKERS,
     packetsSent: sent,
     packetsRelayed: received,
     relayedPerSec: Math.round(received / (wall / 1000)),

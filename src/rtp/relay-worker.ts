@@ -5,7 +5,7 @@
  * per-packet path never crosses threads.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { systemClock } from '../common/index.ts';
+import { assertNever, systemClock } from '../common/index.ts';
 import { InProcessAnchorHost, type AnchorHandle } from './anchor-host.ts';
 import { PortPool } from './port-pool.ts';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol-types.ts';
@@ -67,6 +67,8 @@ if (port !== null) {
           port.close();
         });
         break;
+      default:
+        assertNever(m, 'relay worker request');
     }
   });
   reply({ op: 'ready' });

@@ -12,7 +12,7 @@
  * Leaves out: restarting dead workers, and rebalancing.
  */
 import { Worker } from 'node:worker_threads';
-import { err, ok, type Result } from '../common/index.ts';
+import { assertNever, err, ok, type Result } from '../common/index.ts';
 import type { AnchorHandle, AnchorHost, AnchorOptions, AnchorStats } from './anchor-host.ts';
 import { RtpError } from './errors.ts';
 import type { RelayEvent } from './relay.ts';
@@ -142,6 +142,8 @@ export class WorkerAnchorHost implements AnchorHost {
       case 'ready':
       case 'shutdown-done':
         break;
+      default:
+        assertNever(m, 'relay worker reply');
     }
   }
 
