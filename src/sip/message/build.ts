@@ -166,7 +166,11 @@ export function withTopVia(request: SipRequest, viaValue: string): SipRequest {
   return rebuild(request, [{ name: 'via', value: viaValue }, ...request.headers]);
 }
 
-/** A copy without the top Via value (a response passed upstream, §16.7 step 3). */
+/**
+ * A copy without the top Via value (a response passed upstream, §16.7 step 3).
+ * A response with a single Via was meant for us and is not forwarded, so
+ * calling this on one is a programmer error (SipBuildError: missing Via).
+ */
 export function withoutTopVia(response: SipResponse): SipResponse {
   const headers: HeaderField[] = [];
   let removed = false;

@@ -103,6 +103,9 @@ test('withTopVia / withoutTopVia', () => {
   const res2 = withoutTopVia(res);
   assert.equal(res2.via.host, 'proxy.example.com', 'a comma list loses only its first value');
   assert.equal(headerValues(res2, 'via').length, 2);
+  const last = withoutTopVia(res2);
+  assert.equal(last.via.host, 'third.example.com');
+  assert.throws(() => withoutTopVia(last), SipBuildError, 'the last Via cannot be removed');
 });
 
 test('withHeader / withoutHeader / withHeaderValue / withBody return new messages', () => {
