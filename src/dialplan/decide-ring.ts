@@ -137,7 +137,7 @@ export function decideUser(ctx: Ctx, ext: string): Decision {
   }
   ctx.trace.push(`ring ${ext} for ${timeout} s`);
   return {
-    kind: 'ring', via: `user:${ext}`, strategy: 'user', targets, totalTimeout: timeout, recording: u.recording,
+    kind: 'ring', via: `user:${ext}`, strategy: 'user', targets, totalTimeout: timeout, recording: u.recording, callerNamePrefix: '',
     fallbacks: { noAnswer: userFallback(ctx, u, 'noAnswer'), busy: userFallback(ctx, u, 'busy'), unreachable: userFallback(ctx, u, 'unreachable') },
     trace: ctx.trace,
   };
@@ -202,7 +202,7 @@ export function decideRingGroup(ctx: Ctx, g: RingGroup): Decision {
   const total = parallel ? Math.min(g.totalRingTime, longest) : Math.min(g.totalRingTime, delay);
   ctx.trace.push(`targets ${targetText}; total ${total} s then overflow`);
   return {
-    kind: 'ring', via: `ring_group:${g.id}`, strategy: g.strategy, targets, totalTimeout: total, recording: 'never',
+    kind: 'ring', via: `ring_group:${g.id}`, strategy: g.strategy, targets, totalTimeout: total, recording: 'never', callerNamePrefix: g.callerIdPrefix,
     fallbacks: { noAnswer: overflow, busy: overflow, unreachable: overflow },
     trace: ctx.trace,
   };

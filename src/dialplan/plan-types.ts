@@ -287,6 +287,8 @@ export type Decision = (
       readonly targets: readonly RingTarget[];
       readonly totalTimeout: number;
       readonly recording: RecordingPolicy;
+      /** Prefix for the caller's display name on the members' phones (ring groups), else ''. */
+      readonly callerNamePrefix: string;
       readonly fallbacks: Fallbacks;
     }
   | { readonly kind: 'menu'; readonly menu: string; readonly variant: MenuVariant; readonly prompt: Prompt; readonly timeoutSeconds: number }
