@@ -6,8 +6,7 @@
  */
 import type { HolidayRule, TimeRange } from './plan-types.ts';
 import type { DialplanInput } from './schema.ts';
-import type { PathSegment } from './load.ts';
-import type { Reporter } from './build.ts';
+import type { PathSegment, Reporter } from './load.ts';
 import { parseDate, parseMonthDay, parseTimeRange } from './schedule.ts';
 
 export function timeRange(t: string, path: readonly PathSegment[], r: Reporter, overnight: boolean): TimeRange {

@@ -11,18 +11,13 @@ import type {
   PickupGroup, Prompt, Queue, Restriction, RingGroup, RingMember, Schedule, Settings, TimeRange, Trunk, User, VoicemailBox,
 } from './plan-types.ts';
 import type { DialplanInput } from './schema.ts';
-import type { PathSegment } from './load.ts';
+import type { PathSegment, Reporter } from './load.ts';
 import { parseDestination, destinationText } from './destination.ts';
 import { isValidZone, WEEKDAYS } from './schedule.ts';
 import { buildHolidays, timeRange } from './build-calendar.ts';
 import { isCountry, normaliseNumber, canonicalCaller } from './e164.ts';
 import { closest } from './diagnostic-format.ts';
 import { parseCidr } from '../common/index.ts';
-
-export type Reporter = {
-  error(code: DialplanErrorCode, path: readonly PathSegment[], message: string, onKey?: boolean): void;
-  warn(code: DialplanErrorCode, path: readonly PathSegment[], message: string, onKey?: boolean): void;
-};
 
 export type PlanParts = {
   settings: Settings;

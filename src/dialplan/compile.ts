@@ -8,7 +8,7 @@
 import type { Diagnostic, DialplanErrorCode } from './errors.ts';
 import type { OutboundRule, Plan, PrefixNode } from './plan-types.ts';
 import type { PathSegment, SourceDoc } from './load.ts';
-import type { Reporter } from './build.ts';
+import type { Reporter } from './load.ts';
 import { loadDocuments } from './load.ts';
 import { dialplanSchema } from './schema.ts';
 import { buildPlan } from './build.ts';

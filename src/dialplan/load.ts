@@ -14,6 +14,13 @@ import { closest } from './diagnostic-format.ts';
 
 export type SourceDoc = { readonly file: string; readonly text: string };
 export type PathSegment = string | number;
+/** Where build/validate passes report findings; compile.ts turns paths into positions. */
+export type Reporter = {
+  error(code: Diagnostic['code'], path: readonly PathSegment[], message: string, onKey?: boolean): void;
+  warn(code: Diagnostic['code'], path: readonly PathSegment[], message: string, onKey?: boolean): void;
+};
+
+
 export type Position = { readonly file: string; readonly line: number; readonly col: number };
 
 export type Loaded = {

@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import type { PathSegment } from './load.ts';
-import type { Reporter, PlanParts } from './build.ts';
+import type { PlanParts } from './build.ts';
+import type { Reporter } from './load.ts';
 import { dialplanSchema } from './schema.ts';
 import { closest } from './diagnostic-format.ts';
 
