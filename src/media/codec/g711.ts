@@ -5,11 +5,13 @@
  * 256-byte μ→A and A→μ transcoding tables for the relay (one byte per sample
  * both ways, so conversion is in place).
  *
- * The transcoding tables go through linear PCM (decode, then encode the value)
- * instead of G.711 Tables 3 and 4; the two differ only in a handful of codes
- * near the segment edges, by one quantisation step (RFC-DEVIATION-style note:
- * round trips μ→A→μ are exact for all but the low-amplitude codes, which the
- * property tests bound).
+ * DEVIATION from G.711: the transcoding tables go through linear PCM
+ * (decode, then encode the value) instead of copying Tables 3 and 4 of the
+ * Recommendation; they have not been compared code by code with those
+ * tables. Round trips are not exact for 16 codes each way (μ→A→μ at the
+ * lowest amplitudes, A→μ→A near some segment edges); the property tests
+ * bound the error to one quantisation step and check that a second round
+ * trip changes nothing.
  *
  * Linear values use the 16-bit scale (μ-law peak ±32124, A-law ±32256).
  * Leaves out: G.711 Appendix I/II (PLC, VAD/CNG).
