@@ -4,10 +4,38 @@
  * handles signals and graceful shutdown. bin/cli.ts parses argv and calls
  * the run* functions here.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { createLogger, cryptoIds, systemClock, type Logger } from './common/index.ts';
-import { formatConfigDiagnostic, loadSettings, type SettingsOverrides } from './settings/index.ts';
+import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { mkdirSync, readFileSync, watch, writeFileSync, existsSync, type FSWatcher } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger, cryptoIds, systemClock, type Logger, type TimerHandle } from './common/index.ts';
+import { explainRoute, formatDiagnostic, parseRouteTime, type Plan } from './dialplan/index.ts';
+import { createSipStack, createSipTimers, DigestServer, type Flow, type SipStack } from './sip/index.ts';
+import { PortPool } from './rtp/index.ts';
+import { openDatabase, SqliteBindingStore, CdrStore } from './store/index.ts';
+import {
+  AuthGate,
+  CdrWriter,
+  compileDir,
+  createAdmin,
+  DEFAULT_DOOR_POLICY,
+  DialogRouter,
+  Door,
+  makeLegContext,
+  PlanHolder,
+  RegistrarService,
+  Switch,
+  TogglesStore,
+  TrunkDirectory,
+  UserDirectory,
+} from './engine/index.ts';
+import { startApiServer, type ApiServer } from './api/index.ts';
+import { formatConfigDiagnostic, loadSettings, type Settings, type SettingsOverrides } from './settings/index.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const VERSION = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
 export interface StartOptions {
   readonly configDir: string;
@@ -16,35 +44,232 @@ export interface StartOptions {
 
 export interface RunningSwitch {
   readonly log: Logger;
+  readonly sip: SipStack;
+  reload(): Promise<void>;
   /** Stop accepting, let transactions in flight finish within the grace bound, close the store. */
   shutdown(reason: string): Promise<void>;
 }
 
+function apiToken(settings: Settings, dataDir: string, log: Logger): string {
+  if (settings.http.token) return settings.http.token;
+  const env = process.env.BELFRY_API_TOKEN;
+  if (env && env.length >= 16) return env;
+  const file = join(dataDir, 'api-token');
+  if (existsSync(file)) {
+    const t = readFileSync(file, 'utf8').trim();
+    if (t.length >= 16) return t;
+  }
+  const t = randomBytes(24).toString('base64url');
+  writeFileSync(file, t + '\n', { mode: 0o600 });
+  log.info({ file }, 'generated an admin API token');
+  return t;
+}
+
+async function resolveTrunkHosts(plan: Plan, log: Logger): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const [name, t] of plan.trunks) {
+    if (isIP(t.host)) {
+      out.set(name, t.host);
+      continue;
+    }
+    try {
+      out.set(name, (await lookup(t.host)).address);
+    } catch (e) {
+      log.warn({ trunk: name, host: t.host, err: (e as Error).message }, 'trunk host does not resolve; outbound calls through it will fail');
+    }
+  }
+  return out;
+}
+
 export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
   const loaded = loadSettings(opts.configDir, opts.overrides);
-  if (!loaded.ok) {
-    throw new Error(`invalid settings:\n${loaded.diagnostics.map(formatConfigDiagnostic).join('\n')}`);
-  }
-  const { settings } = loaded.value;
+  if (!loaded.ok) throw new Error(`invalid settings:\n${loaded.diagnostics.map(formatConfigDiagnostic).join('\n')}`);
+  const { settings, configDir } = loaded.value;
   const log = createLogger({ level: settings.log.level, pretty: process.stdout.isTTY === true });
+  const clock = systemClock;
+  const ids = cryptoIds();
   const dataDir = resolve(settings.data_dir);
   mkdirSync(dataDir, { recursive: true });
-  void cryptoIds;
-  void systemClock;
-  log.info({ configDir: loaded.value.configDir, dataDir }, 'belfry starting');
+  const dialplanDir = resolve(configDir, settings.dialplan_dir);
+  const compiled = compileDir(dialplanDir);
+  if (!compiled.ok) throw new Error(`the dialplan does not compile:\n${compiled.diagnostics.map(formatDiagnostic).join('\n')}`);
+  for (const w of compiled.warnings) log.warn({ diagnostic: formatDiagnostic(w) }, 'dialplan warning');
+  const plans = new PlanHolder(dialplanDir, compiled.plan);
+
+  // Store: bindings survive restarts; calls open at a crash are closed now.
+  const db = openDatabase(join(dataDir, 'belfry.db'));
+  const bindingStore = new SqliteBindingStore(db);
+  const cdrStore = new CdrStore(db);
+  const interrupted = cdrStore.closeInterrupted(clock.wallNow());
+  if (interrupted > 0) log.warn({ interrupted }, 'closed calls left open by the previous run as INTERRUPTED');
+
+  const s = settings.sip;
+  const listeners: Array<{ protocol: 'udp' | 'tcp' | 'tls'; host: string; port: number; ipv6Host?: string; tls?: { certPath: string; keyPath: string } }> = [
+    { protocol: 'udp', host: s.host, port: s.udp_port, ...(s.host6 ? { ipv6Host: s.host6 } : {}) },
+    { protocol: 'tcp', host: s.host, port: s.tcp_port },
+  ];
+  if (s.tls.enabled) {
+    if (!s.tls.cert || !s.tls.key) throw new Error('sip.tls.enabled needs sip.tls.cert and sip.tls.key');
+    listeners.push({ protocol: 'tls', host: s.host, port: s.tls.port, tls: { certPath: resolve(configDir, s.tls.cert), keyPath: resolve(configDir, s.tls.key) } });
+  }
+  const timerBase = { T1: s.timers.t1_ms, T2: s.timers.t2_ms, T4: s.timers.t4_ms };
+  const stack = await createSipStack({
+    listeners,
+    limits: { maxMessageBytes: s.limits.max_message_bytes, maxHeaders: s.limits.max_headers, maxLineLength: s.limits.max_line_length, maxUriLength: s.limits.max_uri_length },
+    timers: timerBase,
+    clock,
+    ids,
+    logger: log,
+    maxTransactions: s.max_transactions,
+    stream: { idleTimeoutMs: s.tcp.idle_timeout_s * 1000, maxConnections: s.tcp.max_connections },
+    allowedMethods: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REGISTER', 'INFO', 'UPDATE', 'REFER', 'NOTIFY'],
+    supportedExtensions: ['replaces', 'path', 'outbound'],
+  });
+  const bound = stack.addresses();
+  const portOf = (p: Flow['protocol']) => bound.find((a) => a.protocol === p && a.family === 'IPv4') ?? bound.find((a) => a.protocol === p);
+  const unspecified = (h: string) => h === '0.0.0.0' || h === '::';
+  const advertiseHost = (flow: Flow) => (!unspecified(s.host) ? s.host : unspecified(flow.localAddress) ? '127.0.0.1' : flow.localAddress);
+  log.info({ udp: portOf('udp')?.port, tcp: portOf('tcp')?.port, tls: portOf('tls')?.port, host: s.host }, 'sip listening');
+
+  const domain = unspecified(s.host) ? s.realm : s.host;
+  const pool = new PortPool({ address: settings.rtp.address, minPort: settings.rtp.port_min, maxPort: settings.rtp.port_max });
+  const door = new Door({ ...DEFAULT_DOOR_POLICY }, (e) => log.warn({ peer: e.address, reason: e.reason, until: new Date(e.untilMs).toISOString() }, 'source address blocked'));
+  let users = new UserDirectory(plans.plan);
+  let trunks = new TrunkDirectory(plans.plan, await resolveTrunkHosts(plans.plan, log), (p) => {
+    const a = portOf(p);
+    return a === undefined ? undefined : { address: a.address, port: a.port };
+  });
+  plans.onSwap((plan) => {
+    users = new UserDirectory(plan);
+    void resolveTrunkHosts(plan, log).then((r) => {
+      trunks = new TrunkDirectory(plan, r, (p) => {
+        const a = portOf(p);
+        return a === undefined ? undefined : { address: a.address, port: a.port };
+      });
+    });
+  });
+  const digest = new DigestServer({ secret: randomBytes(32), nonceLifetimeMs: 300_000, maxTrackedNonces: 100_000, random: (n) => randomBytes(n) });
+  const auth = new AuthGate({ digest, realm: s.realm, users: () => users, door, clock, log, algorithms: ['MD5', 'SHA-256'] });
+  const dialogs = new DialogRouter();
+  const legs = makeLegContext({
+    transactions: stack,
+    routing: dialogs,
+    clock,
+    ids,
+    timers: createSipTimers(timerBase),
+    log,
+    advertise: (flow) => ({ host: advertiseHost(flow), port: portOf(flow.protocol)?.port ?? flow.localPort }),
+    product: `belfry/${VERSION}`,
+  });
+  const registrar = new RegistrarService({
+    store: bindingStore,
+    auth,
+    policy: { minExpires: 60, maxExpires: 3600, defaultExpires: 3600, maxContacts: 10 },
+    maxContactsFor: (u) => users.get(u)?.maxContacts ?? 1,
+    clock,
+    ids,
+    log,
+    sip: legs,
+    domain: () => domain,
+    qualifyIntervalMs: 60_000,
+  });
+  registrar.setBindingLister((now) => bindingStore.allBindings(now));
+  const toggles = new TogglesStore(dataDir);
+  const sw = new Switch({
+    stack,
+    legs,
+    dialogs,
+    registrar,
+    auth,
+    door,
+    plans,
+    toggles,
+    trunks: () => trunks,
+    pool,
+    cdr: new CdrWriter(cdrStore, log),
+    clock,
+    ids,
+    log,
+    domain,
+    rtpAdvertise: settings.rtp.address === '0.0.0.0' ? advertiseHost({ localAddress: '0.0.0.0' } as Flow) : settings.rtp.address,
+    silenceTimeoutMs: settings.rtp.silence_timeout_s * 1000,
+  });
+
+  const reload = async () => {
+    const r = plans.reload(clock.wallNow());
+    if (r.ok) log.info({ version: r.version, warnings: r.warnings.length }, 'dialplan reloaded');
+    else log.error({ errors: r.errors }, 'dialplan reload failed: the running plan is kept');
+    return r;
+  };
+
+  let api: ApiServer | undefined;
+  if (settings.http.enabled) {
+    const admin = createAdmin({
+      sw,
+      stack,
+      cdr: cdrStore,
+      bindings: (now) => registrar.allBindings(() => bindingStore.allBindings(now)),
+      plans,
+      toggles,
+      trunks: () => trunks,
+      trunkState: () => ({ registration: 'none', reachable: undefined, lastError: undefined }),
+      reload,
+      now: () => clock.wallNow(),
+      startedAt: clock.wallNow(),
+      version: VERSION,
+    });
+    api = await startApiServer({ host: settings.http.host, port: settings.http.port, token: apiToken(settings, dataDir, log), admin, log, dataDir });
+    log.info({ host: settings.http.host, port: api.port }, 'http listening');
+  } else {
+    log.info('http disabled');
+  }
+
+  // Hot reload on file change, debounced: editors write files in several steps.
+  let watcher: FSWatcher | undefined;
+  let debounce: TimerHandle | undefined;
+  try {
+    watcher = watch(dialplanDir, () => {
+      debounce?.cancel();
+      debounce = clock.setTimer(300, () => void reload());
+    });
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'cannot watch the dialplan folder; reload with SIGHUP or the API');
+  }
+  const purge = setInterval(() => bindingStore.purgeExpired(clock.wallNow()), 60_000);
+  purge.unref();
+
   let closed = false;
   return {
     log,
+    sip: stack,
+    reload: async () => {
+      await reload();
+    },
     async shutdown(reason: string) {
       if (closed) return;
       closed = true;
-      log.info({ reason }, 'shutdown');
+      log.info({ reason }, 'shutting down');
+      watcher?.close();
+      debounce?.cancel();
+      clearInterval(purge);
+      sw.close();
+      registrar.close();
+      await stack.close({ graceMs: settings.shutdown.grace_ms });
+      await api?.close();
+      db.close();
+      log.info('stopped');
     },
   };
 }
 
 export async function runStart(opts: StartOptions): Promise<number> {
-  const sw = await startSwitch(opts);
+  let sw: RunningSwitch;
+  try {
+    sw = await startSwitch(opts);
+  } catch (e) {
+    process.stderr.write(`belfry: ${(e as Error).message}\n`);
+    return 1;
+  }
   return new Promise<number>((resolveExit) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
@@ -58,6 +283,7 @@ export async function runStart(opts: StartOptions): Promise<number> {
         },
       );
     };
+    process.on('SIGHUP', () => void sw.reload());
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
@@ -73,7 +299,14 @@ export async function runCheck(opts: CheckOptions): Promise<number> {
     for (const d of loaded.diagnostics) process.stdout.write(formatConfigDiagnostic(d) + '\n');
     return 1;
   }
-  process.stdout.write(`${loaded.value.file}: ok\n`);
+  const dir = resolve(loaded.value.configDir, loaded.value.settings.dialplan_dir);
+  const r = compileDir(dir);
+  for (const w of r.warnings) process.stdout.write(formatDiagnostic(w) + '\n');
+  if (!r.ok) {
+    for (const d of r.diagnostics) process.stdout.write(formatDiagnostic(d) + '\n');
+    return 1;
+  }
+  process.stdout.write(`${loaded.value.file}: ok\n${dir}: ok (${r.plan.users.size} users, ${r.plan.ringGroups.size} ring groups, ${r.plan.numbers.size} numbers)\n`);
   return 0;
 }
 
@@ -86,6 +319,21 @@ export interface RouteOptions {
 }
 
 export async function runRoute(opts: RouteOptions): Promise<number> {
-  process.stderr.write(`belfry route: dialplan not loaded yet (${opts.from} → ${opts.to})\n`);
-  return 1;
+  const loaded = loadSettings(opts.configDir);
+  if (!loaded.ok) {
+    for (const d of loaded.diagnostics) process.stdout.write(formatConfigDiagnostic(d) + '\n');
+    return 1;
+  }
+  const r = compileDir(resolve(loaded.value.configDir, loaded.value.settings.dialplan_dir));
+  if (!r.ok) {
+    for (const d of r.diagnostics) process.stdout.write(formatDiagnostic(d) + '\n');
+    return 1;
+  }
+  const at = opts.at === undefined ? Date.now() : parseRouteTime(r.plan, opts.at);
+  if (at === null || Number.isNaN(at)) {
+    process.stderr.write(`belfry route: --at must be an ISO 8601 date-time, got ${JSON.stringify(opts.at)}\n`);
+    return 2;
+  }
+  for (const line of explainRoute(r.plan, { from: opts.from, to: opts.to, at, night: opts.night })) process.stdout.write(line + '\n');
+  return 0;
 }

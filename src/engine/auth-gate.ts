@@ -8,7 +8,7 @@
  * digest verifies.
  */
 import type { Clock, Logger } from '../common/index.ts';
-import { createResponse, headerValues, type SipRequest } from '../sip/index.ts';
+import { AUTH_FAIL_CODES, createResponse, headerValues, type SipRequest } from '../sip/index.ts';
 import type { DigestServer, ServerTransactionHandle } from '../sip/index.ts';
 import type { Door } from './door.ts';
 import type { UserDirectory } from './user-directory.ts';
@@ -75,9 +75,19 @@ export class AuthGate {
         this.#challenge(tx, true);
         return { kind: 'answered' };
       case 'fail':
-        this.#o.log.info({ peer, method: req.method, code: result.code }, 'authentication failed');
-        this.#o.door.authFailed(peer, this.#o.clock.now());
-        tx.respond(createResponse(req, 403));
+        if (result.code === 'AUTH_BAD_CREDENTIALS') {
+          // Wrong password or unknown user: one answer for both (issue 3 §3).
+          this.#o.log.info({ peer, method: req.method, code: result.code }, 'authentication failed');
+          this.#o.door.authFailed(peer, this.#o.clock.now());
+          tx.respond(createResponse(req, 403));
+        } else if (AUTH_FAIL_CODES[result.code] === 400) {
+          // RFC 2617 §3.2.2.5: a digest-uri that does not match gets 400.
+          this.#o.door.authFailed(peer, this.#o.clock.now());
+          tx.respond(createResponse(req, 400, result.code === 'AUTH_URI_MISMATCH' ? 'Bad Request (digest uri mismatch)' : 'Bad Request (malformed credentials)'));
+        } else {
+          // A nonce we no longer accept (restart, replayed nc, other realm): ask again.
+          this.#challenge(tx, false);
+        }
         return { kind: 'answered' };
     }
   }

@@ -308,6 +308,7 @@ export class Call {
   #onForkFailed(fork: Fork, r: SipResponse): void {
     fork.status = r.status;
     fork.end = this.#deps.clock.wallNow();
+    this.log.info({ status: r.status, reason: r.reason, target: fork.leg.options.requestUri }, 'fork failed');
     if (this.#state !== 'ringing') return;
     // Trunk failover: 5xx, 408 and 503 (timeout/transport) move to the next trunk.
     if (fork.target.kind === 'trunk' && (r.status >= 500 || r.status === 408) && fork.trunkIndex + 1 < fork.target.trunks.length) {

@@ -1,1 +1,13 @@
 export type { AdminPort, CdrQuery, LiveCallView, NightMode, RecordingView, RegistrationView, ReloadReport, TrunkView } from './admin-port.ts';
+export { Switch, type SwitchDeps } from './switch.ts';
+export { createAdmin, type AdminDeps } from './admin.ts';
+export { AuthGate } from './auth-gate.ts';
+export { Door, DEFAULT_DOOR_POLICY, type DoorPolicy } from './door.ts';
+export { DialogRouter } from './dialog-router.ts';
+export { RegistrarService } from './registrar-service.ts';
+export { PlanHolder, compileDir, readDialplanDir, type ReloadResult } from './plan-holder.ts';
+export { TogglesStore } from './toggles-store.ts';
+export { TrunkDirectory } from './trunk-directory.ts';
+export { CdrWriter } from './cdr-writer.ts';
+export { makeLegContext } from './sip-context.ts';
+export { UserDirectory } from './user-directory.ts';

@@ -101,7 +101,14 @@ export class RegistrarService {
       { ...this.#o.policy, maxContacts: this.#o.maxContactsFor(user) },
     );
     if (outcome.response.status === 200 && (outcome.upsert.length > 0 || outcome.remove.length > 0)) {
-      this.#o.store.applyBindingChanges(aor, outcome.upsert, outcome.remove);
+      try {
+        this.#o.store.applyBindingChanges(aor, outcome.upsert, outcome.remove);
+      } catch (e) {
+        // §10.3 step 7: "If the binding cannot be updated, the registrar MUST return 500".
+        this.#o.log.error({ err: e, aor }, 'binding write failed');
+        tx.respond(createResponse(req, 500, 'Server Internal Error (bindings not stored)'));
+        return;
+      }
       for (const b of outcome.upsert) this.#unreachable.delete(`${aor}\u0000${b.key}`);
       this.#o.log.info({ aor, peer: `${tx.flow.protocol}:${tx.flow.remoteAddress}:${tx.flow.remotePort}`, bindings: outcome.bindings.length }, 'registration updated');
     }

@@ -9,7 +9,8 @@
  *   calling ──1xx──► proceeding/early ──2xx──► answered ── BYE ──► ended
  *      └───────────── 3xx–6xx / 408 / 503 ─────────► ended (failed)
  */
-import { buildRequest, createCancel, withHeader } from '../message/index.ts';
+import { buildRequest, createCancel, headerValues, withHeader } from '../message/index.ts';
+import { answerChallenge, pickChallenge } from '../auth/index.ts';
 import type { HeaderField, SipRequest, SipResponse } from '../message/message-types.ts';
 import { Dialog } from '../dialog/dialog.ts';
 import type { Flow } from '../transport/transport-types.ts';
@@ -27,6 +28,8 @@ export interface UacLegOptions {
   readonly to: string;
   readonly body?: BodyWithType;
   readonly headers?: readonly HeaderField[];
+  /** Answer a 401/407 once with these (trunks, test user agents; RFC 3261 §22.2). */
+  readonly credentials?: { readonly username: string; readonly password: string };
 }
 
 export class UacLeg extends DialogLeg {
@@ -54,26 +57,49 @@ export class UacLeg extends DialogLeg {
     return this.#invite;
   }
 
+  #authTried = false;
+
   start(): void {
     if (this.#state !== 'idle') return;
+    this.#state = 'calling';
+    this.#send(1, []);
+  }
+
+  #send(cseq: number, authHeaders: readonly HeaderField[]): void {
     const o = this.options;
     const headers: HeaderField[] = [
       { name: 'via', value: this.ctx.via(this.flow, this.ctx.ids.branch()) },
-      { name: 'max-forwards', value: '70' },
+      // The owner may carry the caller's Max-Forwards minus one (loop protection).
+      ...(o.headers?.some((h) => h.name === 'max-forwards') ? [] : [{ name: 'max-forwards', value: '70' }]),
       { name: 'from', value: `${o.from};tag=${this.localTag}` },
       { name: 'to', value: o.to },
       { name: 'call-id', value: this.ownCallId },
-      { name: 'cseq', value: '1 INVITE' },
+      { name: 'cseq', value: `${cseq} INVITE` },
       { name: 'contact', value: this.ctx.contact(this.flow) },
       { name: 'user-agent', value: this.ctx.product },
       { name: 'allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY' },
       ...(o.headers ?? []),
+      ...authHeaders,
     ];
     if (o.body) headers.push({ name: 'content-type', value: o.body.contentType });
     const invite = buildRequest({ method: 'INVITE', uri: o.requestUri, headers, body: o.body?.body });
     this.#invite = invite;
-    this.#state = 'calling';
     this.ctx.transactions.sendRequest(invite, this.flow, (r) => this.#onResponse(invite, r));
+  }
+
+  /** §22.2: answer one 401/407 with credentials, same Call-ID and From tag, CSeq + 1. */
+  #retryWithAuth(invite: SipRequest, r: SipResponse): boolean {
+    const cred = this.options.credentials;
+    if (cred === undefined || this.#authTried || this.#cancelWanted !== undefined || this.ended) return false;
+    const proxy = r.status === 407;
+    const challenge = pickChallenge(headerValues(r, proxy ? 'proxy-authenticate' : 'www-authenticate'));
+    if (challenge === undefined) return false;
+    const answer = answerChallenge({ challengeValue: challenge, method: 'INVITE', uri: invite.uri, username: cred.username, password: cred.password, cnonce: this.ctx.ids.token(8), nc: 1 });
+    if (!answer.ok) return false;
+    this.#authTried = true;
+    this.#provisionalSeen = false;
+    this.#send(invite.cseq.seq + 1, [{ name: proxy ? 'proxy-authorization' : 'authorization', value: answer.value }]);
+    return true;
   }
 
   #onResponse(invite: SipRequest, r: SipResponse): void {
@@ -113,6 +139,7 @@ export class UacLeg extends DialogLeg {
       return;
     }
     if (this.ended) return;
+    if ((r.status === 401 || r.status === 407) && this.#retryWithAuth(invite, r)) return;
     this.emit({ kind: 'failed', response: r });
     this.end();
   }

@@ -1,0 +1,73 @@
+/**
+ * The engine's CdrSink on top of the SQLite CdrStore: maps the engine's
+ * call and leg records to the store's rows (Asterisk-style names). A failed
+ * write is logged with the call-id and never breaks the call path.
+ */
+import type { Logger } from '../common/index.ts';
+import type { CdrStore } from '../store/index.ts';
+import type { CallRecord, CdrSink, LegRecord } from './cdr-types.ts';
+
+export class CdrWriter implements CdrSink {
+  readonly #store: CdrStore;
+  readonly #log: Logger;
+  constructor(store: CdrStore, log: Logger) {
+    this.#store = store;
+    this.#log = log;
+  }
+
+  callStarted(c: { callId: string; linkedId: string; start: number; src: string; dst: string; direction: CallRecord['direction'] }): void {
+    try {
+      this.#store.openCall({ callId: c.callId, direction: c.direction, src: c.src, dst: c.dst, sipCallId: c.callId, startMs: c.start });
+    } catch (e) {
+      this.#log.error({ err: e, callId: c.callId }, 'CDR open failed');
+    }
+  }
+
+  callEnded(call: CallRecord, legs: readonly LegRecord[]): void {
+    const answeredLeg = legs.find((l) => l.role === 'b' && l.answer !== undefined);
+    this.#store.writeCall(
+      {
+        callId: call.callId,
+        direction: call.direction,
+        src: call.src,
+        srcName: call.srcName,
+        dst: call.dst,
+        dstName: call.dstName,
+        dstFinal: answeredLeg?.target,
+        trunk: call.trunk,
+        sipCallId: call.callId,
+        startMs: call.start,
+        answerMs: call.answer,
+        endMs: call.end,
+        disposition: call.disposition,
+        sipCode: call.sipCode,
+        q850Cause: call.q850,
+        hangupSide: call.hangupSide,
+        recordingPath: call.recordingPath,
+        extra: { linkedId: call.linkedId, hangupReason: call.hangupReason, codecA: call.codecA, codecB: call.codecB, transcoded: call.transcoded },
+      },
+      legs.map((l, seq) => ({
+        legId: l.legId,
+        seq,
+        role: l.role === 'a' ? 'caller' : 'callee',
+        endpoint: l.trunk !== undefined ? `trunk/${l.trunk}` : `user/${l.target}`,
+        src: l.role === 'a' ? call.src : undefined,
+        dst: l.role === 'b' ? l.target : call.dst,
+        sipCallId: l.callId,
+        remoteAddress: l.peer,
+        startMs: l.start,
+        answerMs: l.answer,
+        endMs: l.end,
+        disposition: l.answer !== undefined ? 'ANSWERED' : l.sipCode === 486 || l.sipCode === 600 ? 'BUSY' : l.sipCode === 487 ? 'CANCELLED' : l.sipCode === 408 || l.sipCode === 480 ? 'NO ANSWER' : 'FAILED',
+        sipCode: l.sipCode,
+        hangupSide: l.role === 'a' ? (call.hangupSide === 'caller' ? 'caller' : undefined) : call.hangupSide === 'callee' && l.answer !== undefined ? 'callee' : undefined,
+        codec: l.codec,
+        rtpPacketsIn: l.rtp?.packetsIn,
+        rtpPacketsOut: l.rtp?.packetsOut,
+        rtpLostIn: l.rtp?.lost,
+        jitterMs: l.rtp?.jitterMs,
+        mos: l.rtp?.mos,
+      })),
+    );
+  }
+}
