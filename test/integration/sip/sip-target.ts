@@ -4,8 +4,10 @@
  * createSipStack in-process with a minimal transaction user (REGISTER → 200,
  * anything else → 404), so the tests exercise the same edge either way.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseDocument } from 'yaml';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../src/common/index.ts';
 import { createResponse, createSipStack } from '../../../src/sip/index.ts';
@@ -33,13 +35,27 @@ function mainStartsSip(): boolean {
   }
 }
 
+/** A copy of config/ with a short T1 and TCP idle timeout, so the edge tests run in seconds. */
+function testConfig(t1Ms: number, idleTimeoutMs: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'belfry-sip-config-'));
+  cpSync(join(repoRoot, 'config'), dir, { recursive: true });
+  const file = join(dir, 'belfry.yaml');
+  const doc = parseDocument(readFileSync(file, 'utf8'));
+  doc.setIn(['sip', 'timers', 't1_ms'], t1Ms);
+  doc.setIn(['sip', 'tcp', 'idle_timeout_s'], Math.max(1, Math.ceil(idleTimeoutMs / 1000)));
+  writeFileSync(file, doc.toString());
+  return dir;
+}
+
 export async function startSipTarget(opts: { idleTimeoutMs?: number } = {}): Promise<SipTarget> {
   if (process.env.BELFRY_SIP_INPROCESS !== '1' && mainStartsSip()) {
-    const b = await startBelfry();
+    const t1Ms = 50;
+    const configDir = testConfig(t1Ms, opts.idleTimeoutMs ?? 2000);
+    const b = await startBelfry({ configDir });
     let exited = false;
     return {
       kind: 'process',
-      t1Ms: 500,
+      t1Ms,
       udpPort: b.sipPort,
       tcpPort: b.tcpPort,
       logs: b.logs,
@@ -56,6 +72,7 @@ export async function startSipTarget(opts: { idleTimeoutMs?: number } = {}): Pro
       stop: async () => {
         exited = true;
         await b.stop();
+        rmSync(configDir, { recursive: true, force: true });
       },
     };
   }
