@@ -10,7 +10,7 @@
  */
 import { cryptoIds, silentLogger, systemClock, type Logger } from '../common/index.ts';
 import { createResponse, DEFAULT_SIP_LIMITS, type SipLimits, type SipRequest } from './message/index.ts';
-import { createSipTimers, createTransactionMessages, serverKey, TransactionLayer, type RequestHandler, type ServerTransactionHandle } from './transaction/index.ts';
+import { cancelTargetKey, createSipTimers, createTransactionMessages, serverKey, TransactionLayer, type RequestHandler, type ServerTransactionHandle } from './transaction/index.ts';
 import { createTlsTransport, StreamTransport, UdpTransport, type Listener } from './transport/index.ts';
 import { SipEdge } from './stack-edge.ts';
 import type { ListenerConfig, SipStack, SipStackCounters, SipStackOptions } from './stack-types.ts';
@@ -72,7 +72,7 @@ export async function createSipStack(options: SipStackOptions): Promise<SipStack
       const tx = live.get(serverKey(r));
       if (tx !== undefined && !tx.terminated) return true;
       // §9.2: a CANCEL for a live INVITE server transaction.
-      if (r.method === 'CANCEL') return live.get(serverKey({ ...r, method: 'INVITE', cseq: { ...r.cseq, method: 'INVITE' } }))?.terminated === false;
+      if (r.method === 'CANCEL') return live.get(cancelTargetKey(r))?.terminated === false;
       return false;
     },
   });

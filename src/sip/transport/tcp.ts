@@ -11,7 +11,7 @@
  * Leaves out: parsing and the edge policy (the stack), connection reuse
  * across aliases (RFC 5923), and TCP for requests over the UDP MTU.
  */
-import { createConnection, createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, isIP, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../common/index.ts';
 import { StreamFramer } from '../message/framer.ts';
 import { parseSipMessage } from '../message/parse.ts';
@@ -29,7 +29,6 @@ export interface StreamTransportOptions {
   readonly idleTimeoutMs?: number;
   /** Cap on live connections, inbound and outbound together. Default 10 000. */
   readonly maxConnections?: number;
-  readonly connectTimeoutMs?: number;
   readonly logger?: Logger;
   readonly onPacket: PacketHandler;
   readonly onFramingError: FramingErrorHandler;
@@ -211,7 +210,6 @@ export class StreamTransport implements Listener {
       conn.pending = undefined;
       for (const q of queued) this.#write(conn, q.bytes, q.onError);
     });
-    socket.setTimeout(this.#opts.connectTimeoutMs ?? 10_000);
     conn = this.#register(socket, [{ bytes, onError }], { address, port });
     const key = `${address}:${port}`;
     const registered = conn;
@@ -255,10 +253,8 @@ function responseTarget(bytes: Buffer, flow: Flow): { address: string; port: num
   const parsed = parseSipMessage(bytes);
   if (!parsed.ok) return undefined;
   const via = parsed.message.via;
-  const address = bareHost(via.received ?? via.host);
-  if (address === '' || (!isIPv6(address) && !/^[\d.]+$/.test(address) && via.received === undefined)) {
-    // A sent-by name would need RFC 3263 resolution; fall back to the peer's address.
-    return { address: bareHost(flow.remoteAddress), port: via.port ?? defaultPort(flow.protocol) };
-  }
+  const host = bareHost(via.host);
+  // A sent-by name would need RFC 3263 resolution: without `received`, use the peer's address.
+  const address = via.received !== undefined ? bareHost(via.received) : isIP(host) !== 0 ? host : bareHost(flow.remoteAddress);
   return { address, port: via.port ?? defaultPort(flow.protocol) };
 }

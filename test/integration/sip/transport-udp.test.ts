@@ -103,3 +103,23 @@ test('§8.2.1: an unknown method gets 501 with Allow; a retransmitted OPTIONS is
     await peer.close();
   }
 });
+
+test('UDP over IPv6 (when configured): OPTIONS on [::1] is answered, rport filled', async (t) => {
+  const v6 = await createSipStack({ listeners: [{ protocol: 'udp', host: '127.0.0.1', port: 0, ipv6Host: '::1' }] }).catch(() => undefined);
+  if (v6 === undefined) return t.skip('no IPv6 loopback on this machine');
+  const { createSocket } = await import('node:dgram');
+  const s = createSocket({ type: 'udp6', ipv6Only: true });
+  try {
+    const v6port = v6.addresses().find((a) => a.family === 'IPv6')?.port ?? 0;
+    assert.ok(v6port > 0);
+    await new Promise<void>((r) => s.bind(0, '::1', () => r()));
+    const got = new Promise<string>((r) => s.once('message', (m) => r(m.toString('latin1'))));
+    s.send(Buffer.from(options({ via: `SIP/2.0/UDP [::1]:${s.address().port};rport` })), v6port, '::1');
+    const r = await Promise.race([got, new Promise<string>((res) => setTimeout(() => res('timeout'), 2000))]);
+    assert.match(r, /^SIP\/2\.0 200 /);
+    assert.match(r, new RegExp(`;rport=${s.address().port}`));
+  } finally {
+    s.close();
+    await v6.close();
+  }
+});
