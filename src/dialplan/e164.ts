@@ -49,8 +49,16 @@ function callingCode(country: string): string {
 export function formatForTrunk(e164: string, format: NumberFormat, country: string): string {
   if (format === 'with_plus') return e164;
   if (format === 'e164') return e164.slice(1);
+  const key = `${country}${e164}`;
+  const hit = nationalCache.get(key);
+  if (hit !== undefined) return hit;
   const p = parsePhoneNumberFromString(e164);
-  if (p && p.country === country) return p.format('NATIONAL').replace(/[^0-9]/g, '');
   // "00" is the ITU-T E.164 recommended international prefix used across Europe.
-  return `00${e164.slice(1)}`;
+  const out = p && p.country === country ? p.format('NATIONAL').replace(/[^0-9]/g, '') : `00${e164.slice(1)}`;
+  if (nationalCache.size >= 8192) nationalCache.clear();
+  nationalCache.set(key, out);
+  return out;
 }
+
+/** Memo of national formatting: Anywhere and external members hit the same few numbers on every call. */
+const nationalCache = new Map<string, string>();
