@@ -20,7 +20,7 @@ import type { Clock, Ids, Logger, TimerHandle } from '../common/index.ts';
 import type { DialogLeg, HeaderField, InDialogRequest, SipResponse, UacLeg, UasLeg, UacLegOptions } from '../sip/index.ts';
 import type { MediaBridge } from './bridge.ts';
 import { q850ForStatus, type CallRecord, type CdrSink, type Disposition, type LegRecord } from './cdr-types.ts';
-import type { CallDirection, RingStage, RingTarget, Route, RouteFailure } from './route-types.ts';
+import type { CallDirection, GroupMember, RingStage, RingTarget, Route, RouteFailure } from './route-types.ts';
 
 export type CallState = 'routing' | 'ringing' | 'answered' | 'ended';
 
@@ -35,6 +35,8 @@ export interface CallDeps {
   readonly onEnded: (call: Call) => void;
   /** A REFER arrived on one leg (transfer): the switch decides. */
   readonly onRefer?: (call: Call, side: 'a' | 'b', req: InDialogRequest) => void;
+  /** A ring-group member answered, or its answered call ended (GroupStats, engine/group-stats.ts). */
+  readonly onGroupMember?: (e: { readonly kind: 'answered' | 'ended'; readonly group: GroupMember; readonly at: number }) => void;
 }
 
 interface Fork {
@@ -300,6 +302,7 @@ export class Call {
     this.#state = 'answered';
     this.#answeredAt = fork.answer;
     if (fork.target.kind === 'contact') this.#dst = fork.target.user;
+    if (fork.target.group !== undefined) this.#deps.onGroupMember?.({ kind: 'answered', group: fork.target.group, at: fork.answer });
     this.a.answer(ans.value);
     this.bridge.answered();
     this.log.info({ to: this.#dst, codecs: this.bridge.codecs() }, 'answered');
@@ -485,6 +488,8 @@ export class Call {
     if (this.#picker !== undefined && !this.#picker.leg.ended) this.#picker.leg.hangup();
     if (!this.a.ended) this.a.hangup();
     const end = this.#deps.clock.wallNow();
+    const won = this.#winner?.target.group;
+    if (wasAnswered && won !== undefined) this.#deps.onGroupMember?.({ kind: 'ended', group: won, at: end });
     const stats = this.bridge.stats();
     const codecs = this.bridge.codecs();
     this.bridge.close();

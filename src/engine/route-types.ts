@@ -15,6 +15,8 @@ export type RingTarget =
       readonly user: string;
       readonly binding: Binding;
       readonly delayMs: number;
+      /** Set when this fork rings a ring-group member (GroupStats bookkeeping). */
+      readonly group?: GroupMember;
     }
   | {
       readonly kind: 'trunk';
@@ -25,7 +27,15 @@ export type RingTarget =
       readonly headers: ReadonlyArray<{ name: string; value: string }>;
       /** The user this leg rings on behalf of (Anywhere), if any, for busy counts. */
       readonly user?: string;
+      /** Set when this fork rings a ring-group member (GroupStats bookkeeping). */
+      readonly group?: GroupMember;
     };
+
+/** Which ring group and member (extension or external number, as the plan writes it) a fork rings. */
+export interface GroupMember {
+  readonly id: string;
+  readonly member: string;
+}
 
 export interface TrunkTarget {
   readonly trunk: string;
