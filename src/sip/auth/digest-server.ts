@@ -114,13 +114,16 @@ export class DigestServer {
   }
 
   /**
-   * One header value per offered algorithm, SHA-256 first (RFC 8760 §2.4):
-   * send each as its own WWW-Authenticate / Proxy-Authenticate header.
-   * All values share one nonce so a phone may pick either.
+   * One header value per offered algorithm, in the caller's order of
+   * preference (RFC 8760 §2.4; SHA-256 first by default): send each as its
+   * own WWW-Authenticate / Proxy-Authenticate header. All values share one
+   * nonce so a phone may pick either. The order is the caller's because
+   * deployed UACs (SIPp 3.6 among them) answer only the first header and
+   * fail on SHA-256, so a switch for such phones offers MD5 first.
    */
   createChallenge(o: ChallengeOptions): readonly string[] {
     const offered = o.algorithms ?? ['SHA-256', 'MD5'];
-    const order: ServerAlgorithm[] = (['SHA-256', 'MD5'] as const).filter((a) => offered.includes(a));
+    const order: ServerAlgorithm[] = offered.filter((a, i) => (a === 'SHA-256' || a === 'MD5') && offered.indexOf(a) === i);
     if (order.length === 0) throw new AuthConfigError('createChallenge needs at least one algorithm');
     const nonce = this.#nonces.issue(o.realm, o.now);
     return order.map((alg) => {
