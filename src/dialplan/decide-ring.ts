@@ -87,9 +87,9 @@ function externalTarget(ctx: Ctx, number: string, delay: number, timeout: number
   return { kind: 'external', number, routes: found.routes, delay, timeout, keepCallerId, diversion };
 }
 
-function userFallback(ctx: Ctx, u: User, which: 'noAnswer' | 'busy' | 'unreachable'): Decision {
+function userFallback(ctx: Ctx, u: User, which: 'noAnswer' | 'busy' | 'unreachable', divertedBy: string): Decision {
   const fwd = u.forward[which];
-  const c = sub(ctx, publicNumber(ctx.plan, u) ?? u.ext);
+  const c = sub(ctx, divertedBy);
   const reason = which === 'noAnswer' ? 'no-answer' : which;
   if (fwd !== null) {
     c.trace.push(`${u.ext} ${reason}: forward to ${destinationText(fwd)}`);
@@ -114,21 +114,22 @@ export function decideUser(ctx: Ctx, ext: string): Decision {
     const c: Ctx = { ...ctx, depth: ctx.depth + 1, divertedBy: publicNumber(ctx.plan, u) ?? u.ext };
     return ctx.resolve(always, c);
   }
+  const publicNo = publicNumber(ctx.plan, u) ?? ext;
   if (userDnd(ctx, u)) {
     ctx.trace.push(`${ext} has do-not-disturb on: treated as busy`);
-    const d = userFallback(ctx, u, 'busy');
+    const d = userFallback(ctx, u, 'busy', publicNo);
     return { ...d, trace: [...ctx.trace, ...d.trace] };
   }
   if (isBusy(ctx, ext) && u.forward.busy !== null) {
     ctx.trace.push(`${ext} is busy (belfry's call count)`);
-    const d = userFallback(ctx, u, 'busy');
+    const d = userFallback(ctx, u, 'busy', publicNo);
     return { ...d, trace: [...ctx.trace, ...d.trace] };
   }
   const timeout = u.forward.noAnswerAfter;
   const targets: RingTarget[] = [{ kind: 'user', ext, delay: 0, timeout }];
   if (u.anywhere !== null) {
     const a = u.anywhere;
-    const diversion = a.diversion ? (publicNumber(ctx.plan, u) ?? ext) : null;
+    const diversion = a.diversion ? publicNo : null;
     for (const n of a.numbers) {
       const t = externalTarget(ctx, n, a.delay, Math.max(1, timeout - a.delay), a.keepCallerId, diversion);
       if (t) targets.push(t);
@@ -138,7 +139,11 @@ export function decideUser(ctx: Ctx, ext: string): Decision {
   ctx.trace.push(`ring ${ext} for ${timeout} s`);
   return {
     kind: 'ring', via: `user:${ext}`, strategy: 'user', targets, totalTimeout: timeout, recording: u.recording, callerNamePrefix: '',
-    fallbacks: { noAnswer: userFallback(ctx, u, 'noAnswer'), busy: userFallback(ctx, u, 'busy'), unreachable: userFallback(ctx, u, 'unreachable') },
+    fallbacks: {
+      noAnswer: userFallback(ctx, u, 'noAnswer', publicNo),
+      busy: userFallback(ctx, u, 'busy', publicNo),
+      unreachable: userFallback(ctx, u, 'unreachable', publicNo),
+    },
     trace: ctx.trace,
   };
 }
