@@ -2,7 +2,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { createSipStack, createResponse, type SipStack } from '../../../src/sip/index.ts';
+import { buildRequest, createSipStack, createResponse, type SipResponse, type SipStack } from '../../../src/sip/index.ts';
 import { StreamPeer, options } from './sip-peer.ts';
 
 let stack: SipStack;
@@ -150,5 +150,45 @@ test('connection cap: connections over the cap are refused, the stack stays up',
     assert.ok(await p.until(() => p.messages().length === 1));
   } finally {
     p.close();
+  }
+});
+
+test('§18.1.1: a request to a flow with no live connection opens one; the response comes back on it', async () => {
+  let got = '';
+  const accepted: Socket[] = [];
+  const peer = createServer((s) => {
+    accepted.push(s);
+    s.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      if (!got.includes('\r\n\r\n')) return;
+      // Answer 200 on the same connection, copying the identifying headers.
+      const h = (n: string) => new RegExp(`\r\n(${n}: [^\r]*)`, 'i').exec(got)?.[1] ?? '';
+      s.write(`SIP/2.0 200 OK\r\n${h('Via')}\r\n${h('From')}\r\n${h('To')};tag=peer\r\n${h('Call-ID')}\r\n${h('CSeq')}\r\nContent-Length: 0\r\n\r\n`);
+    });
+  });
+  peer.listen(0, '127.0.0.1');
+  await once(peer, 'listening');
+  const peerPort = (peer.address() as { port: number }).port;
+  try {
+    const req = buildRequest({
+      method: 'OPTIONS',
+      uri: `sip:127.0.0.1:${peerPort};transport=tcp`,
+      headers: [
+        { name: 'via', value: `SIP/2.0/TCP 127.0.0.1:${port};branch=z9hG4bKout1` },
+        { name: 'max-forwards', value: '70' },
+        { name: 'from', value: '<sip:belfry@127.0.0.1>;tag=b1' },
+        { name: 'to', value: `<sip:127.0.0.1:${peerPort}>` },
+        { name: 'call-id', value: 'outbound-1' },
+        { name: 'cseq', value: '1 OPTIONS' },
+      ],
+    });
+    const flow = { protocol: 'tcp' as const, remoteAddress: '127.0.0.1', remotePort: peerPort, localAddress: '127.0.0.1', localPort: port };
+    const response = await new Promise<SipResponse>((resolve) => stack.sendRequest(req, flow, (r) => resolve(r)));
+    assert.equal(response.status, 200);
+    assert.equal(response.callId, 'outbound-1');
+    assert.equal(accepted.length, 1);
+  } finally {
+    for (const s of accepted) s.destroy();
+    await new Promise<void>((r) => peer.close(() => r()));
   }
 });

@@ -1,6 +1,6 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSipStack, type SipStack } from '../../../src/sip/index.ts';
+import { buildRequest, createSipStack, type SipResponse, type SipStack } from '../../../src/sip/index.ts';
 import { UdpPeer, options } from './sip-peer.ts';
 
 let stack: SipStack;
@@ -121,5 +121,34 @@ test('UDP over IPv6 (when configured): OPTIONS on [::1] is answered, rport fille
   } finally {
     s.close();
     await v6.close();
+  }
+});
+
+test('client side: a request sent through the stack gets its UDP response through the edge', async () => {
+  const peer = await UdpPeer.open();
+  try {
+    const req = buildRequest({
+      method: 'OPTIONS',
+      uri: `sip:127.0.0.1:${peer.port}`,
+      headers: [
+        { name: 'via', value: `SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKudpout;rport` },
+        { name: 'max-forwards', value: '70' },
+        { name: 'from', value: '<sip:belfry@127.0.0.1>;tag=b2' },
+        { name: 'to', value: `<sip:127.0.0.1:${peer.port}>` },
+        { name: 'call-id', value: 'udp-out-1' },
+        { name: 'cseq', value: '7 OPTIONS' },
+      ],
+    });
+    const flow = { protocol: 'udp' as const, remoteAddress: '127.0.0.1', remotePort: peer.port, localAddress: '127.0.0.1', localPort: port };
+    const response = new Promise<SipResponse>((resolve) => stack.sendRequest(req, flow, (r) => resolve(r)));
+    const sent = await peer.waitFor((m) => m.startsWith('OPTIONS '));
+    assert.ok(sent);
+    const h = (n: string) => new RegExp(`\r\n(${n}: [^\r]*)`, 'i').exec(sent)?.[1] ?? '';
+    await peer.send(port, `SIP/2.0 200 OK\r\n${h('Via')}\r\n${h('From')}\r\n${h('To')};tag=p\r\n${h('Call-ID')}\r\n${h('CSeq')}\r\nContent-Length: 0\r\n\r\n`);
+    const r = await response;
+    assert.equal(r.status, 200);
+    assert.equal(r.cseq.seq, 7);
+  } finally {
+    await peer.close();
   }
 });
