@@ -6,10 +6,22 @@
  * Fallbacks in the Decision (no answer / busy / unreachable) become the
  * Route's onFailure.
  *
+ * Strategies → stages: `ringall` and a single user (desk phone plus Anywhere
+ * legs) are one stage whose targets start at their own delay; the sequential
+ * strategies (hunt, rrmemory, leastrecent, fewestcalls, random) are one stage
+ * per member in the order decide() chose, each for that member's ring time.
+ * Forks of a ring group carry {group, member} so the call can report answers
+ * and ends to the GroupStatsBook.
+ *
+ * The plan is captured when the call is decided: the fallback routes built
+ * later (no answer, busy, unreachable) read that plan, never the live one, so
+ * a reload does not change a call in progress (STYLE G13). Contacts and trunk
+ * addresses are live facts and are read when a route is built.
+ *
  * Decisions that need media applications (IVR menu, voicemail, announcement)
  * are answered 480 with a reason naming what is missing until the IVR
- * engine lands (docs/status.md). A queue is rung like a ring group over its
- * members for max_wait, then its overflow.
+ * engine lands (docs/dialplan-wiring.md). A queue is rung like a ring group
+ * over its members for max_wait, then its overflow.
  */
 import { decide, type CallFacts, type Decision, type Plan, type RingTarget as PlanTarget, type Toggles } from '../dialplan/index.ts';
 import type { Binding } from '../sip/index.ts';
@@ -48,17 +60,28 @@ export class Router {
     return { kind: 'internal', caller: caller.user ?? caller.number, dialled };
   }
 
+  /** The decision for these facts under the running plan, and that plan (kept for the call's fallbacks). */
   decide(facts: CallFacts): Decision {
-    return decide(this.#d.plan(), facts, this.#d.now(), this.#d.toggles());
+    return this.decideWithPlan(facts).decision;
+  }
+
+  decideWithPlan(facts: CallFacts): { decision: Decision; plan: Plan } {
+    const plan = this.#d.plan();
+    return { decision: decide(plan, facts, this.#d.now(), this.#d.toggles()), plan };
   }
 
   route(caller: CallerInfo, dialled: string): { route: Route; decision: Decision } {
-    const decision = this.decide(Router.facts(caller, dialled));
-    const direction: CallDirection = caller.trunk !== undefined ? 'inbound' : decision.kind === 'external' ? 'outbound' : 'internal';
-    return { route: this.toRoute(decision, caller, dialled, direction, 0), decision };
+    const { decision, plan } = this.decideWithPlan(Router.facts(caller, dialled));
+    return { route: this.routeFor(decision, plan, caller, dialled), decision };
   }
 
-  toRoute(d: Decision, caller: CallerInfo, dialled: string, direction: CallDirection, depth: number): Route {
+  /** The Route for a decision already taken under `plan` (the switch decides once per INVITE). */
+  routeFor(decision: Decision, plan: Plan, caller: CallerInfo, dialled: string): Route {
+    const direction: CallDirection = caller.trunk !== undefined ? 'inbound' : decision.kind === 'external' ? 'outbound' : 'internal';
+    return this.toRoute(decision, plan, caller, dialled, direction, 0);
+  }
+
+  toRoute(d: Decision, plan: Plan, caller: CallerInfo, dialled: string, direction: CallDirection, depth: number): Route {
     const trace = d.trace;
     const reject = (status: number, reason: string, q850: number, intercepted = false): Route => ({ kind: 'reject', status, reason, q850, destination: dialled, direction, trace, intercepted });
     if (depth > 8) return reject(482, 'Loop Detected', 25);
@@ -70,9 +93,11 @@ export class Router {
       case 'external': {
         const isQueue = d.kind === 'queue';
         const planTargets: readonly PlanTarget[] =
-          d.kind === 'ring' ? d.targets : d.kind === 'queue' ? d.members.map((ext) => ({ kind: 'user' as const, ext, delay: 0, timeout: d.maxWait })) : [{ kind: 'external', number: d.number, routes: d.routes, delay: 0, timeout: 120, keepCallerId: true, diversion: d.diversion }];
+          d.kind === 'ring' ? d.targets : d.kind === 'queue' ? d.members.map((ext) => ({ kind: 'user' as const, ext, delay: 0, timeout: d.maxWait })) : [{ kind: 'external', number: d.number, routes: d.routes, delay: 0, timeout: 120, keepCallerId: false, diversion: d.diversion }];
         const sequential = d.kind === 'ring' && d.strategy !== 'ringall' && d.strategy !== 'user';
-        const targets = planTargets.map((t) => this.#target(t, caller, d.kind === 'external' ? d.callerId : null)).filter((t): t is { t: RingTarget[]; timeoutMs: number; label: string } => t !== undefined);
+        const group = d.kind === 'ring' && d.via.startsWith('ring_group:') ? d.via.slice('ring_group:'.length) : undefined;
+        // decide() expresses a sequential order as growing delays; here each member is its own stage, so its delay is 0.
+        const targets = planTargets.map((t) => this.#target(t, caller, d.kind === 'external' ? d.callerId : null, sequential, group));
         const flat = targets.flatMap((t) => t.t);
         const totalMs = d.kind === 'ring' ? d.totalTimeout * SECOND : d.kind === 'queue' ? d.maxWait * SECOND : 120 * SECOND;
         const stages: RingStage[] = sequential
@@ -84,7 +109,7 @@ export class Router {
         const onFailure = fallbacks
           ? (why: RouteFailure): Route | undefined => {
               const next = why === 'busy' ? fallbacks.busy : why === 'no-answer' ? fallbacks.noAnswer : fallbacks.unreachable;
-              return this.toRoute(next, caller, dialled, direction, depth + 1);
+              return this.toRoute(next, plan, caller, dialled, direction, depth + 1);
             }
           : undefined;
         if (stages.length === 0) {
@@ -99,7 +124,7 @@ export class Router {
           callerName: caller.name,
           callerNumber: caller.number,
           destination: d.kind === 'external' ? d.number : (destUser ?? dialled),
-          destinationName: destUser === undefined ? undefined : this.#d.plan().users.get(destUser)?.name,
+          destinationName: destUser === undefined ? undefined : plan.users.get(destUser)?.name,
           direction: d.kind === 'external' && caller.trunk === undefined ? 'outbound' : direction,
           onFailure,
           trace,
@@ -117,19 +142,24 @@ export class Router {
     }
   }
 
-  #target(t: PlanTarget, caller: CallerInfo, callerId: string | null): { t: RingTarget[]; timeoutMs: number; label: string } | undefined {
+  #target(t: PlanTarget, caller: CallerInfo, callerId: string | null, sequential: boolean, group: string | undefined): { t: RingTarget[]; timeoutMs: number; label: string } {
+    const delayMs = sequential ? 0 : t.delay * SECOND;
     if (t.kind === 'user') {
       const contacts = this.#d.contactsOf(t.ext);
-      return { t: contacts.map((binding) => ({ kind: 'contact', user: t.ext, binding, delayMs: t.delay * SECOND })), timeoutMs: t.timeout * SECOND, label: `user ${t.ext}` };
+      const member = group === undefined ? {} : { group: { id: group, member: t.ext } };
+      return { t: contacts.map((binding) => ({ kind: 'contact', user: t.ext, binding, delayMs, ...member })), timeoutMs: t.timeout * SECOND, label: `user ${t.ext}` };
     }
     const trunks: TrunkTarget[] = [];
     const dir = this.#d.trunks();
     for (const r of t.routes) {
+      // Anywhere / forwarded legs keep the original caller (keepCallerId); a user's own outbound call presents its caller id policy.
       const target = dir.target(r.trunk, r.dial, t.keepCallerId ? caller.number : (callerId ?? caller.number));
       if (target) trunks.push(target);
     }
     if (trunks.length === 0) return { t: [], timeoutMs: t.timeout * SECOND, label: `external ${t.number}` };
+    // RFC 5806: the number the call was diverted from, so the carrier (and the mobile) can show it.
     const headers = t.diversion ? [{ name: 'diversion', value: `<sip:${t.diversion}@${this.#d.domain}>;reason=unconditional` }] : [];
-    return { t: [{ kind: 'trunk', trunks, delayMs: t.delay * SECOND, headers }], timeoutMs: t.timeout * SECOND, label: `external ${t.number}` };
+    const member = group === undefined ? {} : { group: { id: group, member: t.number } };
+    return { t: [{ kind: 'trunk', trunks, delayMs, headers, ...member }], timeoutMs: t.timeout * SECOND, label: `external ${t.number}` };
   }
 }

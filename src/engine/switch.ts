@@ -8,8 +8,9 @@
  *   in-dialog request → DialogRouter → the leg that owns the dialog
  *   ACK for 2xx       → DialogRouter
  */
+import { randomInt } from 'node:crypto';
 import type { Clock, Ids, Logger } from '../common/index.ts';
-import type { NightState, Plan, Toggles } from '../dialplan/index.ts';
+import type { NightState, Toggles } from '../dialplan/index.ts';
 import type { PortPool } from '../rtp/index.ts';
 import {
   createResponse,
@@ -27,6 +28,7 @@ import {
 import type { AuthGate } from './auth-gate.ts';
 import { MediaBridge } from './bridge.ts';
 import { Call } from './call.ts';
+import { GroupStatsBook } from './group-stats.ts';
 import type { CdrSink } from './cdr-types.ts';
 import type { DialogRouter } from './dialog-router.ts';
 import type { Door } from './door.ts';
@@ -72,6 +74,8 @@ export class Switch {
   /** UAS legs still ringing, by their INVITE server transaction key (for CANCEL). */
   readonly #ringing = new Map<string, UasLeg>();
   readonly router: Router;
+  /** rrmemory / leastrecent / fewestcalls state per ring group, fed by call outcomes. */
+  readonly groupStats = new GroupStatsBook();
   #closing = false;
 
   constructor(d: SwitchDeps) {
@@ -84,17 +88,31 @@ export class Switch {
       domain: d.domain,
       now: () => d.clock.wallNow(),
     });
+    d.plans.onSwap((plan) => this.groupStats.retain(plan.ringGroups));
     d.stack.onRequest((tx) => this.#onRequest(tx));
     d.stack.onAck((ack, flow) => d.dialogs.dispatchAck(ack, flow));
   }
 
-  /** The dialplan toggles: persisted switches plus belfry's own busy counts. */
+  /**
+   * The dialplan toggles: persisted switches (night, DND, forwarding), belfry's
+   * own busy counts, the ring groups' statistics and a fresh seed for `random`
+   * (drawn here so decide() stays pure).
+   *
+   * Busy = a call the user is really on, counted by belfry, not by the phone:
+   * the caller of any live call (internal or outbound), and the callee of an
+   * answered one (the member who answered, or the phone that picked it up).
+   * A phone that is only ringing is not busy, and the other members a
+   * ring group rang are not either (they were cancelled).
+   */
   toggles(): Toggles {
     const busy: Record<string, number> = {};
+    const users = this.#d.plans.plan.users;
     for (const c of this.#calls.values()) {
-      for (const u of c.users) if (c.state === 'answered' || c.from === u) busy[u] = (busy[u] ?? 0) + 1;
+      if (c.state === 'ended') continue;
+      if (c.direction !== 'inbound' && c.users.has(c.from) && users.has(c.from)) busy[c.from] = (busy[c.from] ?? 0) + 1;
+      if (c.state === 'answered' && c.to !== c.from && users.has(c.to)) busy[c.to] = (busy[c.to] ?? 0) + 1;
     }
-    return { ...this.#d.toggles.toggles(), busyCounts: busy };
+    return { ...this.#d.toggles.toggles(), busyCounts: busy, groupStats: this.groupStats.snapshot(), seed: randomInt(0x7fffffff) };
   }
 
   get calls(): ReadonlyMap<string, Call> {
@@ -169,14 +187,14 @@ export class Switch {
       return;
     }
     const dialled = userOf(req.uri);
-    const plan: Plan = this.#d.plans.plan;
-    const facts = Router.facts(caller, dialled);
-    const decision = this.router.decide(facts);
+    // Decided once, under the plan running now; the call keeps that plan for its fallbacks (G13).
+    const { decision, plan } = this.router.decideWithPlan(Router.facts(caller, dialled));
     if (decision.kind === 'feature') {
       this.#feature(tx, caller, decision.feature, decision.trace);
       return;
     }
-    const { route } = this.router.route(caller, dialled);
+    const route = this.router.routeFor(decision, plan, caller, dialled);
+    const planVersion = this.#d.plans.version;
     const leg = new UasLeg(this.#d.legs, tx);
     this.#ringing.set(tx.key, leg);
     leg.on((e) => {
@@ -211,14 +229,17 @@ export class Switch {
           domain: this.#d.domain,
           newUacLeg: (o) => new UacLeg(this.#d.legs, { ...o, headers: [...(o.headers ?? []), { name: 'max-forwards', value: String(Math.max(1, (typeof mf === 'number' ? mf : 70) - 1)) }] }),
           onEnded: (c) => this.#calls.delete(c.id),
+          onGroupMember: (e) => {
+            if (e.kind === 'answered') this.groupStats.answered(e.group.id, e.group.member);
+            else this.groupStats.ended(e.group.id, e.group.member, e.at);
+          },
         },
         leg,
         b.value,
         caller,
       );
       this.#calls.set(call.id, call);
-      call.log.info({ from: caller.number, to: dialled, direction: route.direction, plan: this.#d.plans.version }, 'new call');
-      void plan;
+      call.log.info({ from: caller.number, to: dialled, direction: route.direction, plan: planVersion }, 'new call');
       call.start(route, req.body.length > 0 ? req.body : undefined);
     });
   }
@@ -240,7 +261,9 @@ export class Switch {
         this.#d.toggles.setUser(f.ext, { forwardAlways: null });
         return done(480, 'Call Forwarding Off');
       case 'night-set':
-        this.#d.toggles.setNight(f.state, f.schedule);
+        // One night switch for the company: the codes act on the same global state as
+        // PUT /api/v1/night (a per-schedule override would silently outrank the API).
+        this.#d.toggles.setNight(f.state);
         return done(480, `Night Switch ${f.state}`);
       case 'pickup-group':
       case 'pickup-direct': {
