@@ -25,6 +25,12 @@ export const settingsSchema = z.strictObject({
         })
         .prefault({}),
       realm: z.string().min(1).default('belfry'),
+      /**
+       * Digest algorithms offered in 401/407, in order of preference (RFC 8760 §2.4).
+       * MD5 first by default: SIPp 3.6 and baresip 1.0 (libre) answer only MD5 and
+       * libre gives up when it meets any other algorithm, so ['MD5'] suits them.
+       */
+      auth_algorithms: z.array(z.enum(['MD5', 'SHA-256'])).min(1).default(['MD5', 'SHA-256']),
       timers: z
         .strictObject({
           t1_ms: z.number().int().min(1).max(60_000).default(500),
@@ -64,6 +70,17 @@ export const settingsSchema = z.strictObject({
       port: port.default(8089),
       /** Bearer token; when absent belfry uses BELFRY_API_TOKEN or makes one in data_dir/api-token. */
       token: z.string().min(16).optional(),
+    })
+    .prefault({}),
+  /** The door (engine/door.ts): per-source-address request rate and auth-failure blocking. */
+  door: z
+    .strictObject({
+      requests_per_s: z.number().int().min(1).default(200),
+      request_burst: z.number().int().min(1).default(400),
+      auth_failures: z.number().int().min(1).default(5),
+      block_s: z.number().int().min(0).default(300),
+      /** Exact source IPs never blocked (trunks, monitoring, load generators). */
+      exempt: z.array(z.string().min(1)).default([]),
     })
     .prefault({}),
   data_dir: z.string().default('data'),
