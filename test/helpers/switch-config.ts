@@ -18,6 +18,14 @@ export interface SwitchConfigOptions {
   readonly extraDialplan?: string;
   /** Replaces the users section. */
   readonly users?: string;
+  /** Extra lines inside `settings:` (indented two spaces, e.g. `  night_schedule: office`). */
+  readonly settingsExtra?: string;
+  /** Replaces the body of `numbers:` (indented two spaces). */
+  readonly numbers?: string;
+  /** Replaces the body of `ring_groups:` (indented two spaces). */
+  readonly ringGroups?: string;
+  /** Replaces the body of `outbound:` (indented two spaces). */
+  readonly outbound?: string;
   readonly t1Ms?: number;
 }
 
@@ -52,6 +60,7 @@ shutdown:
   default_country: NL
   user_ring_time: ${o.ringTime ?? 10}
   unassigned: reject:404
+${o.settingsExtra ?? ''}
 departments:
   ops: { name: Operations, number: "+31201234500" }
 users:
@@ -65,19 +74,28 @@ trunks:
     inbound: ["127.0.0.2"]
     number_format: e164
 numbers:
-  "+31201234567": { open: user:2001 }
-  "+31201234599": { open: ring_group:all }
+${
+  o.numbers ??
+  `  "+31201234567": { open: user:2001 }
+  "+31201234599": { open: ring_group:all }`
+}
 ring_groups:
-  all:
+${
+  o.ringGroups ??
+  `  all:
     extension: "2100"
     strategy: ringall
     members: ["2002", "2003"]
     total_ring_time: 10
-    overflow: reject:480
+    overflow: reject:480`
+}
 outbound:
-  - name: national
+${
+  o.outbound ??
+  `  - name: national
     prefixes: ["0"]
-    trunks: [carrier]
+    trunks: [carrier]`
+}
 ${o.extraDialplan ?? ''}
 `,
   );
