@@ -133,7 +133,9 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
 
   const domain = unspecified(s.host) ? s.realm : s.host;
   const pool = new PortPool({ address: settings.rtp.address, minPort: settings.rtp.port_min, maxPort: settings.rtp.port_max });
-  const door = new Door({ ...DEFAULT_DOOR_POLICY }, (e) => log.warn({ peer: e.address, reason: e.reason, until: new Date(e.untilMs).toISOString() }, 'source address blocked'));
+  const dp = settings.door;
+  const doorPolicy = { ...DEFAULT_DOOR_POLICY, requestsPerSec: dp.requests_per_s, requestBurst: dp.request_burst, authFailures: dp.auth_failures, blockS: dp.block_s, exempt: new Set(dp.exempt) };
+  const door = new Door(doorPolicy, (e) => log.warn({ peer: e.address, reason: e.reason, until: new Date(e.untilMs).toISOString() }, 'source address blocked'));
   let users = new UserDirectory(plans.plan);
   let trunks = new TrunkDirectory(plans.plan, await resolveTrunkHosts(plans.plan, log), (p) => {
     const a = portOf(p);
@@ -149,7 +151,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
     });
   });
   const digest = new DigestServer({ secret: randomBytes(32), nonceLifetimeMs: 300_000, maxTrackedNonces: 100_000, random: (n) => randomBytes(n) });
-  const auth = new AuthGate({ digest, realm: s.realm, users: () => users, door, clock, log, algorithms: ['MD5', 'SHA-256'] });
+  const auth = new AuthGate({ digest, realm: s.realm, users: () => users, door, clock, log, algorithms: s.auth_algorithms });
   const dialogs = new DialogRouter();
   const legs = makeLegContext({
     transactions: stack,
