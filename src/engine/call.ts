@@ -225,7 +225,7 @@ export class Call {
       const tt = t.trunks[trunkIndex];
       if (tt === undefined) return;
       this.#trunk = tt.trunk;
-      opts = { flow: tt.flow, requestUri: tt.requestUri, from: tt.from, to: tt.to, body: offer, headers: t.headers };
+      opts = { flow: tt.flow, requestUri: tt.requestUri, from: tt.from, to: tt.to, body: offer, headers: [...t.headers, ...(tt.headers ?? [])], ...(tt.credentials ? { credentials: tt.credentials } : {}) };
     }
     const leg = this.#deps.newUacLeg(opts);
     const fork: Fork = { leg, target: t, start: this.#deps.clock.wallNow(), answer: undefined, end: undefined, status: undefined, trunkIndex };

@@ -43,6 +43,10 @@ export interface TrunkTarget {
   readonly requestUri: string;
   readonly to: string;
   readonly from: string;
+  /** Extra headers for this trunk's INVITE (P-Asserted-Identity). */
+  readonly headers?: ReadonlyArray<{ name: string; value: string }>;
+  /** Digest credentials to answer the carrier's 401/407 with (§22.2). */
+  readonly credentials?: { readonly username: string; readonly password: string };
 }
 
 /** Targets rung together for up to timeoutMs. */
