@@ -61,6 +61,8 @@ export class SipEdge implements SipTransport {
   readonly #o: EdgeOptions;
   readonly #throttle: LogThrottle;
   readonly #listeners: Listener[] = [];
+  /** `protocol:localPort` → listener, so a flow leaves by the socket it came in on. */
+  readonly #byLocal = new Map<string, Listener>();
   readonly #merge = new Map<string, { branch: string; at: number }>();
   #handler: ((m: SipMessage, f: Flow) => void) | undefined;
   #draining = false;
@@ -75,8 +77,10 @@ export class SipEdge implements SipTransport {
     this.#throttle = new LogThrottle(opts.logIntervalMs);
   }
 
+  /** Register a started listener (its bound addresses are read once here). */
   addListener(l: Listener): void {
     this.#listeners.push(l);
+    for (const a of l.addresses()) this.#byLocal.set(`${a.protocol}:${a.port}`, l);
   }
 
   get listeners(): readonly Listener[] {
@@ -92,7 +96,7 @@ export class SipEdge implements SipTransport {
   }
 
   send(flow: Flow, bytes: Buffer, onError?: (e: TransportError) => void): void {
-    const listener = this.#listeners.find((l) => l.protocol === flow.protocol);
+    const listener = this.#byLocal.get(`${flow.protocol}:${flow.localPort}`) ?? this.#listeners.find((l) => l.protocol === flow.protocol);
     if (listener === undefined) {
       onError?.({ code: 'SIP_TRANSPORT_NO_LISTENER', message: `no ${flow.protocol} listener` });
       return;

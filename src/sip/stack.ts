@@ -11,7 +11,7 @@
 import { cryptoIds, silentLogger, systemClock, type Logger } from '../common/index.ts';
 import { createResponse, DEFAULT_SIP_LIMITS, type SipLimits, type SipRequest } from './message/index.ts';
 import { cancelTargetKey, createSipTimers, createTransactionMessages, serverKey, TransactionLayer, type RequestHandler, type ServerTransactionHandle } from './transaction/index.ts';
-import { createTlsTransport, StreamTransport, UdpTransport, type Listener } from './transport/index.ts';
+import { createTlsTransport, StreamTransport, UdpTransport, type Flow, type Listener } from './transport/index.ts';
 import { SipEdge } from './stack-edge.ts';
 import type { ListenerConfig, SipStack, SipStackCounters, SipStackOptions } from './stack-types.ts';
 
@@ -19,7 +19,10 @@ export const DEFAULT_ALLOWED_METHODS: readonly string[] = Object.freeze(['INVITE
 export const DEFAULT_SUPPORTED_EXTENSIONS: readonly string[] = Object.freeze(['replaces', 'timer', 'outbound', 'path']);
 
 function buildListener(cfg: ListenerConfig, edge: SipEdge, limits: SipLimits, opts: SipStackOptions, logger: Logger): Listener {
-  const onPacket = (bytes: Buffer, flow: Parameters<SipEdge['receive']>[1]) => edge.receive(bytes, flow);
+  // The admission hook runs before any parsing: a blocked source costs one
+  // map lookup and creates no transaction (untrusted input must not grow state).
+  const admit = opts.admit;
+  const onPacket = admit === undefined ? (bytes: Buffer, flow: Flow) => edge.receive(bytes, flow) : (bytes: Buffer, flow: Flow) => (admit(flow.remoteAddress) ? edge.receive(bytes, flow) : undefined);
   switch (cfg.protocol) {
     case 'udp':
       return new UdpTransport({ host: cfg.host, port: cfg.port, ...(cfg.ipv6Host === undefined ? {} : { ipv6Host: cfg.ipv6Host }), logger, onPacket });
@@ -33,7 +36,7 @@ function buildListener(cfg: ListenerConfig, edge: SipEdge, limits: SipLimits, op
         ...(opts.stream?.maxConnections === undefined ? {} : { maxConnections: opts.stream.maxConnections }),
         logger,
         onPacket,
-        onFramingError: (e: { code: string; headerBytes: Buffer | undefined }, flow: Parameters<SipEdge['receive']>[1], reply: (b: Buffer) => void) =>
+        onFramingError: (e: { code: string; headerBytes: Buffer | undefined }, flow: Flow, reply: (b: Buffer) => void) =>
           edge.framingError(e.code, e.headerBytes, flow, reply),
       };
       if (cfg.protocol === 'tcp') return new StreamTransport(streamOpts);
