@@ -61,8 +61,12 @@ export class UdpTransport implements Listener {
       sock.once('error', onError);
       sock.bind(port, host, () => {
         sock.off('error', onError);
+        const wanted = this.#opts.recvBufferBytes ?? 4 * 1024 * 1024;
         try {
-          sock.setRecvBufferSize(this.#opts.recvBufferBytes ?? 4 * 1024 * 1024);
+          sock.setRecvBufferSize(wanted);
+          // Linux caps SO_RCVBUF at net.core.rmem_max (and reports twice what it grants).
+          const got = sock.getRecvBufferSize();
+          if (got < wanted) this.#opts.logger?.info({ wanted, got }, 'udp receive buffer capped by the kernel (raise net.core.rmem_max)');
         } catch (e) {
           this.#opts.logger?.warn({ err: String(e) }, 'udp: could not enlarge the receive buffer');
         }
