@@ -29,6 +29,7 @@ import {
   Switch,
   TogglesStore,
   TrunkDirectory,
+  TrunkManager,
   UserDirectory,
 } from './engine/index.ts';
 import { startApiServer, type ApiServer } from './api/index.ts';
@@ -113,6 +114,9 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
     listeners.push({ protocol: 'tls', host: s.host, port: s.tls.port, tls: { certPath: resolve(configDir, s.tls.cert), keyPath: resolve(configDir, s.tls.key) } });
   }
   const timerBase = { T1: s.timers.t1_ms, T2: s.timers.t2_ms, T4: s.timers.t4_ms };
+  const dp = settings.door;
+  const doorPolicy = { ...DEFAULT_DOOR_POLICY, requestsPerSec: dp.requests_per_s, requestBurst: dp.request_burst, authFailures: dp.auth_failures, blockS: dp.block_s, exempt: new Set(dp.exempt) };
+  const door = new Door(doorPolicy, (e) => log.warn({ peer: e.address, reason: e.reason, until: new Date(e.untilMs).toISOString() }, 'source address blocked'));
   const stack = await createSipStack({
     listeners,
     limits: { maxMessageBytes: s.limits.max_message_bytes, maxHeaders: s.limits.max_headers, maxLineLength: s.limits.max_line_length, maxUriLength: s.limits.max_uri_length },
@@ -124,6 +128,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
     stream: { idleTimeoutMs: s.tcp.idle_timeout_s * 1000, maxConnections: s.tcp.max_connections },
     allowedMethods: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REGISTER', 'INFO', 'UPDATE', 'REFER', 'NOTIFY'],
     supportedExtensions: ['replaces', 'path', 'outbound'],
+    admit: (address) => door.admit(address, clock.now()) === 'pass',
   });
   const bound = stack.addresses();
   const portOf = (p: Flow['protocol']) => bound.find((a) => a.protocol === p && a.family === 'IPv4') ?? bound.find((a) => a.protocol === p);
@@ -133,21 +138,21 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
 
   const domain = unspecified(s.host) ? s.realm : s.host;
   const pool = new PortPool({ address: settings.rtp.address, minPort: settings.rtp.port_min, maxPort: settings.rtp.port_max });
-  const dp = settings.door;
-  const doorPolicy = { ...DEFAULT_DOOR_POLICY, requestsPerSec: dp.requests_per_s, requestBurst: dp.request_burst, authFailures: dp.auth_failures, blockS: dp.block_s, exempt: new Set(dp.exempt) };
-  const door = new Door(doorPolicy, (e) => log.warn({ peer: e.address, reason: e.reason, until: new Date(e.untilMs).toISOString() }, 'source address blocked'));
   let users = new UserDirectory(plans.plan);
+  // Trunks: ${ENV} credentials substituted here (docs/trunks.md); unreachable ones (OPTIONS ping) are skipped.
+  const trunkOpts = { env: process.env, reachable: (n: string) => trunkManager.reachable(n) };
   let trunks = new TrunkDirectory(plans.plan, await resolveTrunkHosts(plans.plan, log), (p) => {
     const a = portOf(p);
     return a === undefined ? undefined : { address: a.address, port: a.port };
-  });
+  }, trunkOpts);
   plans.onSwap((plan) => {
     users = new UserDirectory(plan);
     void resolveTrunkHosts(plan, log).then((r) => {
       trunks = new TrunkDirectory(plan, r, (p) => {
         const a = portOf(p);
         return a === undefined ? undefined : { address: a.address, port: a.port };
-      });
+      }, trunkOpts);
+      trunkManager.update(trunks);
     });
   });
   const digest = new DigestServer({ secret: randomBytes(32), nonceLifetimeMs: 300_000, maxTrackedNonces: 100_000, random: (n) => randomBytes(n) });
@@ -163,6 +168,9 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
     advertise: (flow) => ({ host: advertiseHost(flow), port: portOf(flow.protocol)?.port ?? flow.localPort }),
     product: `belfry/${VERSION}`,
   });
+  const tr = settings.trunks;
+  const trunkManager = new TrunkManager({ sip: legs, clock, ids, log, expiresS: tr.register_expires_s, retryMinMs: tr.retry_min_ms, retryMaxMs: Math.max(tr.retry_min_ms, tr.retry_max_ms) });
+  trunkManager.update(trunks);
   const registrar = new RegistrarService({
     store: bindingStore,
     auth,
@@ -214,7 +222,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
       plans,
       toggles,
       trunks: () => trunks,
-      trunkState: () => ({ registration: 'none', reachable: undefined, lastError: undefined }),
+      trunkState: (name) => trunkManager.state(name),
       reload,
       now: () => clock.wallNow(),
       startedAt: clock.wallNow(),
@@ -256,6 +264,8 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
       clearInterval(purge);
       sw.close();
       registrar.close();
+      // Expires: 0 to every carrier we registered with (bounded: a dead carrier must not hold shutdown).
+      await trunkManager.close(Math.min(2000, settings.shutdown.grace_ms + 500));
       await stack.close({ graceMs: settings.shutdown.grace_ms });
       await api?.close();
       db.close();

@@ -121,10 +121,9 @@ export class Switch {
 
   #onRequest(tx: ServerTransactionHandle): void {
     const req = tx.request;
-    if (this.#d.door.admit(tx.flow.remoteAddress, this.#d.clock.now()) === 'blocked') {
-      // Blocked sources get nothing: answering tells a scanner we exist.
-      return;
-    }
+    // Per-IP blocking and rate limits happen in the stack's admission hook
+    // (Door.admit, before parsing); a source blocked by auth failures is
+    // dropped there from its next packet on.
     if (req.method === 'CANCEL') {
       const leg = tx.cancels === undefined ? undefined : this.#ringing.get(tx.cancels.key);
       if (leg === undefined) tx.respond(createResponse(req, 481));
