@@ -31,6 +31,10 @@ export interface TrunkView {
   readonly registration: string;
   readonly reachable: boolean | undefined;
   readonly lastError: string | undefined;
+  /** Added by the trunk manager (optional for older producers): stable code of lastError, next REGISTER, binding expiry (ISO). */
+  readonly lastErrorCode?: string | undefined;
+  readonly nextAttempt?: string | undefined;
+  readonly registeredUntil?: string | undefined;
 }
 
 export interface CdrQuery {

@@ -83,6 +83,14 @@ export const settingsSchema = z.strictObject({
       exempt: z.array(z.string().min(1)).default([]),
     })
     .prefault({}),
+  /** Outbound trunk registration (engine/trunk-manager.ts, docs/trunks.md): requested expiry and retry backoff. */
+  trunks: z
+    .strictObject({
+      register_expires_s: z.number().int().min(10).max(86_400).default(3600),
+      retry_min_ms: z.number().int().min(100).max(3_600_000).default(30_000),
+      retry_max_ms: z.number().int().min(100).max(86_400_000).default(600_000),
+    })
+    .prefault({}),
   data_dir: z.string().default('data'),
   dialplan_dir: z.string().default('dialplan'),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
