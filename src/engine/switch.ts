@@ -185,7 +185,8 @@ export class Switch {
       tx.respond(createResponse(req, 483));
       return;
     }
-    const dialled = userOf(req.uri);
+    // Trunk calls: the DID from the R-URI (or To when the R-URI is our registered Contact), made E.164.
+    const dialled = caller.trunk !== undefined ? this.#d.trunks().inboundDid(caller.trunk, req) : userOf(req.uri);
     // Decided once, under the plan running now; the call keeps that plan for its fallbacks (G13).
     const { decision, plan } = this.router.decideWithPlan(Router.facts(caller, dialled));
     if (decision.kind === 'feature') {
