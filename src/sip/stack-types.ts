@@ -48,6 +48,12 @@ export interface SipStackOptions {
   readonly drainRetryAfterSec?: number;
   /** Interval of the rate-limited bad-input log line per peer and code. Default 10 000 ms. */
   readonly badInputLogIntervalMs?: number;
+  /**
+   * Called with the source address of every packet before it is parsed;
+   * false drops it silently (per-IP blocking and rate limits live in the
+   * engine's Door). Keep-alives and responses pass through it too.
+   */
+  readonly admit?: (remoteAddress: string) => boolean;
 }
 
 export interface SipStackCounters {
