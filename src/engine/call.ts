@@ -162,9 +162,10 @@ export class Call {
     for (const line of route.trace) this.log.debug({ route: line }, 'route');
     if (route.kind === 'reject') {
       if (route.intercepted) this.log.warn({ from: this.#src, to: route.destination, status: route.status }, 'call intercepted');
-      this.a.reject(route.status, { reason: route.reason, headers: [{ name: 'reason', value: `Q.850;cause=${route.q850}` }] });
+      const { disposition, q850 } = this.#rejectOutcome(route.status, route.q850);
+      this.a.reject(route.status, { reason: route.reason, headers: [{ name: 'reason', value: `Q.850;cause=${q850}` }] });
       this.#hangupSide = 'system';
-      this.#finish(route.status === 486 ? 'BUSY' : 'FAILED', route.status, route.reason, route.q850);
+      this.#finish(disposition, route.status, route.reason, q850);
       return;
     }
     if (this.#offerForB === undefined) {
@@ -349,6 +350,22 @@ export class Call {
   }
 
   #lastFailure: RouteFailure = 'unreachable';
+  /** Set once ringing has failed and the route's onFailure was followed. */
+  #afterFailure: RouteFailure | undefined;
+
+  /**
+   * CDR disposition and Q.850 cause of a reject. A plain reject that ends a
+   * failed ring (no forwarding, no voicemail) keeps the reason ringing failed:
+   * NO ANSWER (19) after the ring time, BUSY (17); anything else (no phone
+   * registered, every fork failed) is FAILED with the route's cause (480 → 18,
+   * RFC 3398 §8.2.6.1 / Asterisk CHANUNAVAIL).
+   */
+  #rejectOutcome(status: number, q850: number): { disposition: Disposition; q850: number } {
+    const why = this.#afterFailure;
+    if (status === 486 || status === 600 || why === 'busy') return { disposition: 'BUSY', q850: 17 };
+    if (why === 'no-answer') return { disposition: 'NO ANSWER', q850: 19 };
+    return { disposition: 'FAILED', q850 };
+  }
 
   #routeFailed(): void {
     const route = this.#route;
@@ -356,14 +373,17 @@ export class Call {
     const next = route?.onFailure?.(why);
     if (next !== undefined) {
       this.log.info({ why }, 'following the failure route');
+      this.#afterFailure = why;
       this.#failures = [];
       this.start(next, undefined);
       return;
     }
     const status = why === 'busy' ? 486 : why === 'no-answer' ? 480 : this.#failures.find((s) => s >= 400 && s !== 408 && s !== 487) ?? 480;
-    this.a.reject(status);
+    this.#afterFailure = why;
+    const { disposition, q850 } = this.#rejectOutcome(status, q850ForStatus(status));
+    this.a.reject(status, { headers: [{ name: 'reason', value: `Q.850;cause=${q850}` }] });
     this.#hangupSide = 'system';
-    this.#finish(status === 486 || status === 600 ? 'BUSY' : why === 'no-answer' ? 'NO ANSWER' : 'FAILED', status, why);
+    this.#finish(disposition, status, why, q850);
   }
 
   /** In-dialog request on one leg after the answer: carry it to the other. */

@@ -130,6 +130,8 @@ export interface IncomingBehaviour {
   readonly ring?: boolean;
   /** Never answer (for no-answer/CANCEL tests). */
   readonly never?: boolean;
+  /** Send 183 Session Progress with our SDP (early media) instead of 180. */
+  readonly earlyMedia?: boolean;
 }
 
 export class TestUa {
@@ -147,13 +149,16 @@ export class TestUa {
   #cseq = 1;
   readonly #callId: string;
 
-  private constructor(user: string, password: string, stack: SipStack, switchPort: number, t1: number) {
+  readonly host: string;
+
+  private constructor(user: string, password: string, stack: SipStack, switchPort: number, t1: number, host: string) {
+    this.host = host;
     this.user = user;
     this.password = password;
     this.stack = stack;
     const local = stack.addresses().find((a) => a.protocol === 'udp');
     const localPort = local?.port ?? 0;
-    this.switchFlow = { protocol: 'udp', remoteAddress: '127.0.0.1', remotePort: switchPort, localAddress: '127.0.0.1', localPort };
+    this.switchFlow = { protocol: 'udp', remoteAddress: '127.0.0.1', remotePort: switchPort, localAddress: host, localPort };
     const ids = cryptoIds();
     this.#callId = ids.callId();
     this.ctx = {
@@ -164,8 +169,8 @@ export class TestUa {
       timers: createSipTimers({ T1: t1, T2: 4000, T4: 5000 }),
       log: silentLogger(),
       product: 'belfry-test-ua',
-      via: (_f, branch) => `SIP/2.0/UDP 127.0.0.1:${localPort};branch=${branch};rport`,
-      contact: () => `<sip:${user}@127.0.0.1:${localPort}>`,
+      via: (_f, branch) => `SIP/2.0/UDP ${host}:${localPort};branch=${branch};rport`,
+      contact: () => `<sip:${user}@${host}:${localPort}>`,
     };
     stack.onRequest((tx) => this.#onRequest(tx));
     stack.onAck((ack, flow) => {
@@ -174,9 +179,11 @@ export class TestUa {
     });
   }
 
-  static async start(o: { user: string; password: string; switchPort: number; t1?: number }): Promise<TestUa> {
-    const stack = await createSipStack({ listeners: [{ protocol: 'udp', host: '127.0.0.1', port: 0 }], timers: { T1: o.t1 ?? 100 }, logger: silentLogger() });
-    return new TestUa(o.user, o.password, stack, o.switchPort, o.t1 ?? 100);
+  /** `host` binds the UA to another loopback address (127.0.0.x) to play a second source address. */
+  static async start(o: { user: string; password: string; switchPort: number; t1?: number; host?: string }): Promise<TestUa> {
+    const host = o.host ?? '127.0.0.1';
+    const stack = await createSipStack({ listeners: [{ protocol: 'udp', host, port: 0 }], timers: { T1: o.t1 ?? 100 }, logger: silentLogger() });
+    return new TestUa(o.user, o.password, stack, o.switchPort, o.t1 ?? 100, host);
   }
 
   get port(): number {
@@ -184,7 +191,8 @@ export class TestUa {
   }
 
   /** REGISTER (answering one 401); resolves with the final status. */
-  register(o: { expires?: number; password?: string; contactUser?: string } = {}): Promise<SipResponse> {
+  register(o: { expires?: number; password?: string; contactUser?: string; contact?: string; toUser?: string } = {}): Promise<SipResponse> {
+    const aorUser = o.toUser ?? this.user;
     const send = (auth: string | undefined): Promise<SipResponse> =>
       new Promise((res) => {
         const uri = `sip:127.0.0.1:${this.switchFlow.remotePort}`;
@@ -194,11 +202,11 @@ export class TestUa {
           headers: [
             { name: 'via', value: this.ctx.via(this.switchFlow, this.ctx.ids.branch()) },
             { name: 'max-forwards', value: '70' },
-            { name: 'from', value: `<sip:${this.user}@127.0.0.1>;tag=${this.ctx.ids.tag()}` },
-            { name: 'to', value: `<sip:${this.user}@127.0.0.1>` },
+            { name: 'from', value: `<sip:${aorUser}@127.0.0.1>;tag=${this.ctx.ids.tag()}` },
+            { name: 'to', value: `<sip:${aorUser}@127.0.0.1>` },
             { name: 'call-id', value: this.#callId },
             { name: 'cseq', value: `${this.#cseq++} REGISTER` },
-            { name: 'contact', value: `<sip:${o.contactUser ?? this.user}@127.0.0.1:${this.port}>` },
+            { name: 'contact', value: o.contact ?? `<sip:${o.contactUser ?? this.user}@${this.host}:${this.port}>` },
             { name: 'expires', value: String(o.expires ?? 300) },
             ...(auth ? [{ name: 'authorization', value: auth }] : []),
           ],
@@ -270,7 +278,7 @@ export class TestUa {
         if (t) rtp.remote = { address: t.address, port: t.port };
         resolveFinal(200);
       }
-      if (e.kind === 'failed') resolveFinal(e.response.status);
+      if (e.kind === 'failed' || e.kind === 'cancel-completed') resolveFinal(e.response.status);
       if (e.kind === 'bye') resolveBye();
       if (e.kind === 'request') {
         const m = e.req.request.method;
@@ -339,7 +347,8 @@ export class TestUa {
       leg.reject(b.status);
       return;
     }
-    if (b.ring !== false) leg.progress(180);
+    if (b.earlyMedia) leg.progress(183, { body: { body: Buffer.from(sdpFor(rtp.port, [offer?.pt === 8 ? 'PCMA' : 'PCMU'])), contentType: 'application/sdp' } });
+    else if (b.ring !== false) leg.progress(180);
     if (b.never) return;
     await new Promise((r) => setTimeout(r, b.ringMs ?? 50));
     if (leg.ended) return;

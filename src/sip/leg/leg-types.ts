@@ -59,6 +59,12 @@ export type LegEvent =
   | { readonly kind: 'answered'; readonly response: SipResponse }
   /** UAC: a final non-2xx (including synthetic 408/503 from the transaction layer). */
   | { readonly kind: 'failed'; readonly response: SipResponse }
+  /**
+   * UAC: the final response to an INVITE we had already given up on
+   * (CANCELled, usually 487). The leg ended when it was cancelled; this only
+   * reports how the far end closed the transaction.
+   */
+  | { readonly kind: 'cancel-completed'; readonly response: SipResponse }
   /** UAS: the caller sent CANCEL (the leg has answered 200 to it and 487 to the INVITE). */
   | { readonly kind: 'cancelled'; readonly reason: string | undefined }
   /** UAS: the ACK for our 2xx arrived (the call is confirmed on this leg). */

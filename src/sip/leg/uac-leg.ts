@@ -41,6 +41,7 @@ export class UacLeg extends DialogLeg {
   #provisionalSeen = false;
   #cancelWanted: string | undefined;
   #cancelSent = false;
+  #cancelCompleted = false;
 
   constructor(ctx: LegContext, options: UacLegOptions) {
     super(ctx, options.flow);
@@ -138,7 +139,13 @@ export class UacLeg extends DialogLeg {
       this.emit({ kind: 'answered', response: r });
       return;
     }
-    if (this.ended) return;
+    if (this.ended) {
+      if (this.#cancelWanted !== undefined && !this.#cancelCompleted) {
+        this.#cancelCompleted = true;
+        this.emit({ kind: 'cancel-completed', response: r });
+      }
+      return;
+    }
     if ((r.status === 401 || r.status === 407) && this.#retryWithAuth(invite, r)) return;
     this.emit({ kind: 'failed', response: r });
     this.end();
