@@ -14,6 +14,7 @@
  * route set is taken as given), and dialog-usage sharing (RFC 5057).
  */
 import type { HeaderField, SipRequest, SipResponse } from '../message/message-types.ts';
+import { headerValue, headerValues } from '../message/header-access.ts';
 
 export type DialogRole = 'uac' | 'uas';
 export type DialogPhase = 'early' | 'confirmed' | 'terminated';
@@ -32,38 +33,6 @@ export function dialogKey(id: DialogId): string {
 function withoutTag(headerText: string): string {
   // Remove ;tag=… (case-insensitive name) from the header text, keeping other params.
   return headerText.replace(/;\s*tag\s*=\s*[^;,\s]*/i, '');
-}
-
-function firstHeader(headers: readonly HeaderField[], name: string): string | undefined {
-  for (const h of headers) if (h.name === name) return h.value;
-  return undefined;
-}
-
-function allHeaderValues(headers: readonly HeaderField[], name: string): string[] {
-  // Route/Record-Route may be comma-separated lists; split on top-level commas.
-  const out: string[] = [];
-  for (const h of headers) {
-    if (h.name !== name) continue;
-    let depth = 0;
-    let quoted = false;
-    let start = 0;
-    const v = h.value;
-    for (let i = 0; i < v.length; i++) {
-      const c = v[i];
-      if (quoted) {
-        if (c === '\\') i++;
-        else if (c === '"') quoted = false;
-      } else if (c === '"') quoted = true;
-      else if (c === '<') depth++;
-      else if (c === '>') depth--;
-      else if (c === ',' && depth === 0) {
-        out.push(v.slice(start, i).trim());
-        start = i + 1;
-      }
-    }
-    out.push(v.slice(start).trim());
-  }
-  return out.filter((s) => s.length > 0);
 }
 
 /** The URI inside a name-addr (`"x" <sip:a@b>;p` → `sip:a@b`) or a bare addr-spec. */
@@ -132,13 +101,13 @@ export class Dialog {
    * set is the Record-Route list in order; the remote target is the Contact.
    */
   static asUas(request: SipRequest, localTag: string, phase: 'early' | 'confirmed'): Dialog {
-    const contact = firstHeader(request.headers, 'contact');
+    const contact = headerValue(request, 'contact');
     return new Dialog({
       role: 'uas',
       id: { callId: request.callId, localTag, remoteTag: request.from.tag ?? '' },
-      localUri: withoutTag(firstHeader(request.headers, 'to') ?? ''),
-      remoteUri: withoutTag(firstHeader(request.headers, 'from') ?? ''),
-      routeSet: allHeaderValues(request.headers, 'record-route'),
+      localUri: withoutTag(headerValue(request, 'to') ?? ''),
+      remoteUri: withoutTag(headerValue(request, 'from') ?? ''),
+      routeSet: headerValues(request, 'record-route'),
       remoteTarget: contact === undefined ? request.uri : uriOfNameAddr(contact),
       // §12.1.1: the local sequence number is empty; we start our own at a
       // value below 2^31 (§8.1.1.5), 1 is as good as any for a fresh dialog.
@@ -153,13 +122,13 @@ export class Dialog {
    * request. The route set is the Record-Route list in reverse order.
    */
   static asUac(request: SipRequest, response: SipResponse): Dialog {
-    const contact = firstHeader(response.headers, 'contact');
+    const contact = headerValue(response, 'contact');
     return new Dialog({
       role: 'uac',
       id: { callId: request.callId, localTag: request.from.tag ?? '', remoteTag: response.to.tag ?? '' },
-      localUri: withoutTag(firstHeader(request.headers, 'from') ?? ''),
-      remoteUri: withoutTag(firstHeader(response.headers, 'to') ?? ''),
-      routeSet: allHeaderValues(response.headers, 'record-route').reverse(),
+      localUri: withoutTag(headerValue(request, 'from') ?? ''),
+      remoteUri: withoutTag(headerValue(response, 'to') ?? ''),
+      routeSet: headerValues(response, 'record-route').reverse(),
       remoteTarget: contact === undefined ? request.uri : uriOfNameAddr(contact),
       localSeq: request.cseq.seq,
       remoteSeq: undefined,
@@ -174,7 +143,7 @@ export class Dialog {
   /** A 2xx arrived for the dialog-creating request or a later re-INVITE: confirm and refresh the target. */
   onSuccessResponse(response: SipResponse): void {
     if (this.phase === 'early') this.phase = 'confirmed';
-    const contact = firstHeader(response.headers, 'contact');
+    const contact = headerValue(response, 'contact');
     if (contact !== undefined) this.remoteTarget = uriOfNameAddr(contact);
   }
 
@@ -190,7 +159,7 @@ export class Dialog {
       this.remoteSeq = request.cseq.seq;
     }
     if (m === 'INVITE' || m === 'UPDATE') {
-      const contact = firstHeader(request.headers, 'contact');
+      const contact = headerValue(request, 'contact');
       if (contact !== undefined) this.remoteTarget = uriOfNameAddr(contact);
     }
     return 'ok';
