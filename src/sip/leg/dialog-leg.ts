@@ -120,8 +120,11 @@ export abstract class DialogLeg {
     }
     if (req.method === 'BYE') {
       tx.respond(createResponse(req, 200));
-      this.emit({ kind: 'bye', request: req });
+      // End first: a listener that reacts to 'bye' (the B2BUA hanging up the
+      // other legs) must already see this leg as ended, or it sends a BYE of
+      // its own into the dialog the peer just closed (answered 481).
       this.end();
+      this.emit({ kind: 'bye', request: req });
       return;
     }
     const inDialog: InDialogRequest = {
