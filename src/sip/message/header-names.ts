@@ -3,6 +3,11 @@
  * registered one) mapped to canonical lower-case long names, and the
  * capitalisation we write on the wire (serialize.ts).
  *
+ * Speed: the parser recognises the common names in place with
+ * matchHeaderName (no slice, no toLowerCase), and every known name maps to
+ * one interned constant, so later comparisons (`h.name === 'via'`) and Map
+ * lookups hit the string's cached hash.
+ *
  * Leaves out: nothing is rejected here; an unknown name is kept as written
  * (lower-cased) and capitalised word by word when serialized.
  */
@@ -46,10 +51,91 @@ const SPECIAL: Readonly<Record<string, string>> = {
   'identity-info': 'Identity-Info',
 };
 
+function capitalise(name: string): string {
+  return (
+    SPECIAL[name] ??
+    name
+      .split('-')
+      .map((w) => (w.length === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1)))
+      .join('-')
+  );
+}
+
+/** Names recognised in place by matchHeaderName (RFC 3261 §20 and common extensions). */
+const KNOWN: readonly string[] = [
+  ...new Set([
+    ...Object.values(COMPACT),
+    ...Object.keys(SPECIAL),
+    'via', 'from', 'to', 'call-id', 'cseq', 'contact', 'content-length', 'content-type', 'max-forwards',
+    'record-route', 'route', 'allow', 'supported', 'user-agent', 'server', 'expires', 'min-expires',
+    'authorization', 'proxy-authorization', 'proxy-authenticate', 'authentication-info', 'require',
+    'proxy-require', 'unsupported', 'accept', 'accept-encoding', 'accept-language', 'subscription-state',
+    'min-se', 'date', 'timestamp', 'organization', 'priority', 'privacy', 'reason', 'content-disposition',
+    'content-language', 'retry-after', 'warning', 'alert-info', 'call-info', 'error-info', 'in-reply-to',
+    'reply-to', 'path', 'service-route', 'diversion', 'history-info', 'replaces', 'join', 'p-charging-vector',
+    'p-access-network-info', 'p-called-party-id', 'remote-party-id', 'x-belfry-call',
+  ]),
+];
+const KNOWN_WIRE: readonly string[] = KNOWN.map(capitalise);
+
+/** KNOWN indices by name length, for matchHeaderName. */
+const BY_LENGTH: number[][] = [];
+KNOWN.forEach((name, i) => {
+  (BY_LENGTH[name.length] ??= []).push(i);
+});
+/** Compact letter (lower-case char code) → KNOWN index. */
+const COMPACT_INDEX = new Int16Array(128).fill(-1);
+for (const [letter, name] of Object.entries(COMPACT)) COMPACT_INDEX[letter.charCodeAt(0)] = KNOWN.indexOf(name);
+
+/** Canonical name of a matchHeaderName result. */
+export function knownHeaderName(match: number): string {
+  return KNOWN[match >> 1] ?? '';
+}
+
+/**
+ * Recognise s[start, end) as a known header name, case-insensitively.
+ * Returns -1 when it is not one, else `index << 1 | exact` where exact is 1
+ * when the text is already the wire capitalisation (serialize.ts would write
+ * the same bytes). Compact forms are never exact.
+ */
+export function matchHeaderName(s: string, start: number, end: number): number {
+  const len = end - start;
+  if (len === 1) {
+    // (c | 0x20) lands on a letter only for letters; COMPACT_INDEX holds letters only.
+    const c = s.charCodeAt(start) | 0x20;
+    const k = c < 128 ? (COMPACT_INDEX[c] ?? -1) : -1;
+    return k >= 0 ? k << 1 : -1;
+  }
+  const candidates = BY_LENGTH[len];
+  if (candidates === undefined) return -1;
+  for (let n = 0; n < candidates.length; n++) {
+    const k = candidates[n] ?? 0;
+    const lower = KNOWN[k] ?? '';
+    const wire = KNOWN_WIRE[k] ?? '';
+    let exact = 1;
+    let j = 0;
+    for (; j < len; j++) {
+      const c = s.charCodeAt(start + j);
+      const w = wire.charCodeAt(j);
+      if (c === w) continue;
+      exact = 0;
+      const l = lower.charCodeAt(j);
+      if (c === l) continue;
+      // Case folding applies to letters only (a CR or '\r' | 0x20 is not '-').
+      if (l >= 0x61 && l <= 0x7a && (c | 0x20) === l) continue;
+      break;
+    }
+    if (j === len) return (k << 1) | exact;
+  }
+  return -1;
+}
+
 const canonicalCache = new Map<string, string>();
 
 /** Lower-cased long name for a header name as written on the wire. */
 export function canonicalHeaderName(written: string): string {
+  const m = matchHeaderName(written, 0, written.length);
+  if (m >= 0) return KNOWN[m >> 1] ?? written;
   const lower = written.toLowerCase();
   if (lower.length === 1) return COMPACT[lower] ?? lower;
   return lower;
@@ -59,14 +145,11 @@ export function canonicalHeaderName(written: string): string {
 export function wireHeaderName(name: string): string {
   const hit = canonicalCache.get(name);
   if (hit !== undefined) return hit;
-  let out = SPECIAL[name];
-  if (out === undefined) {
-    out = name
-      .split('-')
-      .map((w) => (w.length === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1)))
-      .join('-');
-  }
+  const out = capitalise(name);
   // Bounded: a peer can send arbitrary names, and builders copy them.
   if (canonicalCache.size < 1024) canonicalCache.set(name, out);
   return out;
 }
+
+// Known names are always in the cache, so serializing them never grows it.
+KNOWN.forEach((name, i) => canonicalCache.set(name, KNOWN_WIRE[i] ?? name));

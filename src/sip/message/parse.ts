@@ -17,11 +17,12 @@ import type { HeaderField, SipLimits, SipMessage } from './message-types.ts';
 import { DEFAULT_SIP_LIMITS } from './message-types.ts';
 import type { ParseResult, PartialMessage, SipParseError } from './parse-types.ts';
 import type { SipParseErrorCode } from './errors.ts';
-import { canonicalHeaderName } from './header-names.ts';
+import { canonicalHeaderName, knownHeaderName, matchHeaderName, wireHeaderName } from './header-names.ts';
 import { isToken, isWsp } from './header-text.ts';
 import { extractCoreFields, type CoreScan } from './core-fields.ts';
 import { parseSipUri, uriScheme } from './uri.ts';
 import type { SipUri } from './message-types.ts';
+import { rememberWireForm } from './serialize.ts';
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 const LFLF = Buffer.from('\n\n', 'latin1');
@@ -34,6 +35,8 @@ interface StartLine {
   status: number | undefined;
   reason: string;
   error: { code: SipParseErrorCode; detail: string } | undefined;
+  /** The line is exactly what serialize.ts writes for it. */
+  exact: boolean;
 }
 
 /** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; "SIP" is case-insensitive (§25.1 ABNF literal). */
@@ -49,7 +52,7 @@ function versionShape(v: string): 'ok' | 'other' | 'bad' {
 }
 
 function parseStartLine(line: string, limits: SipLimits): StartLine {
-  const sl: StartLine = { kind: undefined, method: undefined, uri: undefined, requestUri: undefined, status: undefined, reason: '', error: undefined };
+  const sl: StartLine = { kind: undefined, method: undefined, uri: undefined, requestUri: undefined, status: undefined, reason: '', error: undefined, exact: false };
   const sp1 = line.indexOf(' ');
   const first = sp1 < 0 ? line : line.slice(0, sp1);
   if (first.length > 4 && first.slice(0, 4).toUpperCase() === 'SIP/') {
@@ -64,6 +67,7 @@ function parseStartLine(line: string, limits: SipLimits): StartLine {
     }
     sl.status = Number(code);
     sl.reason = sp1 + 5 <= line.length ? line.slice(sp1 + 5) : '';
+    sl.exact = after === 0x20 && first === 'SIP/2.0';
     if (shape !== 'ok') sl.error = { code: shape === 'other' ? 'SIP_PARSE_BAD_VERSION' : 'SIP_PARSE_BAD_START_LINE', detail: `version ${first}` };
     return sl;
   }
@@ -83,6 +87,7 @@ function parseStartLine(line: string, limits: SipLimits): StartLine {
   }
   const uri = line.slice(sp1 + 1, sp2);
   sl.uri = uri;
+  sl.exact = version === 'SIP/2.0';
   if (uri.length === 0 || uri.indexOf(' ') >= 0 || uri.indexOf('\t') >= 0) {
     sl.error = { code: 'SIP_PARSE_BAD_START_LINE', detail: 'whitespace in Request-URI' };
     return sl;
@@ -161,11 +166,16 @@ export function parseSipMessage(bytes: Buffer, limits: SipLimits = DEFAULT_SIP_L
   let curName: string | undefined;
   let curValue = '';
   let lineErr: { code: SipParseErrorCode; detail: string; offset: number } | undefined;
+  // True while serializing the message would give back the input bytes
+  // exactly (CRLF line ends, wire capitalisation, "Name: value", no folding,
+  // one exact Content-Length); then serialize.ts reuses the input.
+  let canonical = start === 0 && bodyStart === hdrEnd + 4;
   const tlen = text.length;
   while (pos <= tlen) {
     let nl = text.indexOf('\n', pos);
     if (nl < 0) nl = tlen;
     const lineEnd = nl > pos && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
+    if (nl < tlen ? lineEnd === nl : lineEnd !== nl) canonical = false; // bare LF, or a CR before the header end
     if (lineEnd - pos > limits.maxLineLength) {
       lineErr = { code: 'SIP_PARSE_LINE_TOO_LONG', detail: `line longer than ${limits.maxLineLength}`, offset: start + pos };
       break;
@@ -173,6 +183,7 @@ export function parseSipMessage(bytes: Buffer, limits: SipLimits = DEFAULT_SIP_L
     if (sl === undefined) {
       sl = parseStartLine(text.slice(pos, lineEnd), limits);
       if (sl.kind === undefined) return fail(sl.error?.code ?? 'SIP_PARSE_BAD_START_LINE', sl.error?.detail ?? 'bad start line', start);
+      if (!sl.exact) canonical = false;
     } else if (lineEnd > pos && isWsp(text.charCodeAt(pos))) {
       // §7.3.1 folding: LWS = [*WSP CRLF] 1*WSP, equivalent to one SP.
       if (curName === undefined) {
@@ -181,6 +192,7 @@ export function parseSipMessage(bytes: Buffer, limits: SipLimits = DEFAULT_SIP_L
       }
       const piece = text.slice(pos, lineEnd).trim();
       if (piece.length > 0) curValue = curValue.length === 0 ? piece : curValue + ' ' + piece;
+      canonical = false;
     } else if (lineEnd > pos) {
       if (curName !== undefined) headers.push({ name: curName, value: curValue });
       const colon = text.indexOf(':', pos);
@@ -191,18 +203,27 @@ export function parseSipMessage(bytes: Buffer, limits: SipLimits = DEFAULT_SIP_L
       }
       let ne = colon;
       while (ne > pos && isWsp(text.charCodeAt(ne - 1))) ne--;
-      const written = text.slice(pos, ne);
-      if (!isToken(written)) {
-        curName = undefined;
-        lineErr = { code: 'SIP_PARSE_BAD_HEADER', detail: 'bad header name', offset: start + pos };
-        break;
+      // Common names are recognised in place (no slice, no toLowerCase).
+      const known = matchHeaderName(text, pos, ne);
+      if (known >= 0) {
+        curName = knownHeaderName(known);
+        if ((known & 1) === 0) canonical = false;
+      } else {
+        const written = text.slice(pos, ne);
+        if (!isToken(written)) {
+          curName = undefined;
+          lineErr = { code: 'SIP_PARSE_BAD_HEADER', detail: 'bad header name', offset: start + pos };
+          break;
+        }
+        curName = canonicalHeaderName(written);
+        if (canonical && wireHeaderName(curName) !== written) canonical = false;
       }
-      curName = canonicalHeaderName(written);
       // One slice of the value without its surrounding whitespace (no trim() copy).
       let vs = colon + 1;
       let ve = lineEnd;
       while (vs < ve && isWsp(text.charCodeAt(vs))) vs++;
       while (ve > vs && isWsp(text.charCodeAt(ve - 1))) ve--;
+      if (ne !== colon || vs !== colon + 2 || ve !== lineEnd || text.charCodeAt(colon + 1) !== 0x20) canonical = false;
       curValue = text.slice(vs, ve);
       if (headers.length >= limits.maxHeaders) {
         curName = undefined;
@@ -228,9 +249,14 @@ export function parseSipMessage(bytes: Buffer, limits: SipLimits = DEFAULT_SIP_L
 
   // §18.3 / §20.14: Content-Length framing. Several Content-Length fields must agree.
   let contentLength = -1;
-  for (const h of headers) {
-    if (h.name !== 'content-length') continue;
+  let lengthFields = 0;
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i];
+    if (h === undefined || h.name !== 'content-length') continue;
     const v = h.value;
+    lengthFields++;
+    // serialize.ts writes one Content-Length with no leading zeros.
+    if (lengthFields > 1 || (v.length > 1 && v.charCodeAt(0) === 0x30)) canonical = false;
     let ok = v.length > 0 && v.length <= 10;
     for (let i = 0; ok && i < v.length; i++) ok = v.charCodeAt(i) >= 0x30 && v.charCodeAt(i) <= 0x39;
     const n = ok ? Number(v) : -1;
@@ -245,6 +271,7 @@ export function parseSipMessage(bytes: Buffer, limits: SipLimits = DEFAULT_SIP_L
   else if (contentLength > remaining) {
     return fail('SIP_PARSE_BODY_SHORT', `body has ${remaining} bytes, Content-Length says ${contentLength}`, len, partialOf(sl, headers, scan));
   } else body = bytes.subarray(bodyStart, bodyStart + contentLength); // extra bytes discarded (§18.3)
+  if (contentLength < 0) canonical = false;
 
   const c = core.core;
   let message: SipMessage;
@@ -265,5 +292,10 @@ export function parseSipMessage(bytes: Buffer, limits: SipLimits = DEFAULT_SIP_L
   } else {
     message = { kind: 'response', status: sl.status ?? 0, reason: sl.reason, headers, body, via: c.via, cseq: c.cseq, callId: c.callId, from: c.from, to: c.to };
   }
+  // Non-ASCII header text is only byte-identical after a UTF-8 round trip
+  // when it was valid UTF-8; ASCII is the common case, so check just that:
+  // one char per byte means ASCII or U+FFFD for an invalid byte (and
+  // indexOf of U+FFFD in a one-byte string returns at once).
+  if (canonical && tlen === hdrEnd && text.indexOf('\uFFFD') < 0) rememberWireForm(message, bytes);
   return { ok: true, message };
 }
