@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Registrar bench (issue 2): SIPp REGISTER with MD5 digest for USERS users
+# (10,000) against a real belfry, with Kamailio from the peer kit measured in
+# the same run as the reference.
+#
+# Method: the peer kit's (../shared/bench-peers, lib.sh sourced, its
+# reg_auth.xml scenario): per repeat a fresh belfry, one pass registering all
+# users at FILL_RATE (RSS before/after → memory per registration), then a rate
+# ramp + bisection; a step passes with 0 failed, 0 retransmissions and ≥ 95 %
+# of the target rate over STEP_SECS; CPU of belfry's PID from /proc. Median
+# of REPEATS. Then `bench-registrar.sh kamailio` with the same knobs.
+# belfry's users are extensions 1000001… (belfry extensions are digits; the
+# kit's are u000001…), same password formula, HA1s stored in the dialplan.
+#
+#   bench/register-sipp.sh                              # full: 10,000 users, 3 repeats
+#   USERS=300 REG_RATES="100 200" STEP_SECS=2 REPEATS=1 BISECT=0 CONFIRM_SECS=2 \
+#     QUIET_MAX_WAIT=1 REFERENCE=1 bench/register-sipp.sh   # smoke check
+#
+# Prints one JSON line (last line of stdout). 127.0.0.1 only; every SIPp run is
+# bounded (-m, -timeout, timeout); only PIDs this script started are stopped.
+set -u
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)   # (lib.sh sets HERE to its own folder)
+source "$BENCH/belfry-lib.sh"
+[ -r "$PEERS/lib.sh" ] || { echo "peer kit not found at $PEERS (set PEERS=)" >&2; exit 2; }
+command -v sipp > /dev/null || { echo "sipp not found (apt-get install sip-tester)" >&2; exit 2; }
+export WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/belfry-bench-reg.XXXXXX")}
+export RUN_DIR=${RUN_DIR:-$WORK/results}
+source "$PEERS/lib.sh"
+USERS=${USERS:-10000}
+REALM=${REALM:-bench.local}
+FILL_RATE=${FILL_RATE:-1000}
+REG_RATES=${REG_RATES:-"1000 2000 4000 6000 8000 10000 12000 14000 17000 20000"}
+REFERENCE=${REFERENCE:-1}
+SUT_PORT=${SUT_PORT:-25062}
+HTTP_PORT=${HTTP_PORT:-25063}
+export USERS REG_RATES STEP_SECS REPEATS BISECT CONFIRM_SECS QUIET_MAX_WAIT QUIET_PCT FILL_RATE
+mkdir -p "$WORK" "$RUN_DIR"
+trap 'belfry_stop' EXIT
+
+node --import tsx "$BENCH/gen-registrar-config.ts" "$USERS" "$REALM" "$WORK/belfry" > /dev/null || die "config generation failed"
+STEPS_TSV=$RUN_DIR/registrar-belfry-steps.tsv
+echo "$STEP_HDR" > "$STEPS_TSV"
+SUMMARY=$RUN_DIR/registrar-belfry-summary.tsv
+echo -e "repeat\tmax_pass_per_s\tfirst_fail_per_s\tcpu_pct_at_max\tcpu_us_per_reg_at_max\trtd_p99_ms_at_max\tregistered_users\trss_kB_empty\trss_kB_filled" > "$SUMMARY"
+CLIENT_PORT=$REG_PORT
+KAM_PORT=$SUT_PORT   # lib.sh counts socket drops on KAM_PORT: here, belfry's
+need_ports "$REG_PORT" "$SUT_PORT"
+# SIPp puts "sip:" in front of -auth_uri; belfry checks the digest uri against the Request-URI (sip:REALM).
+SIPP_ARGS=("127.0.0.1:$SUT_PORT" -sf "$PEERS/sipp/reg_auth.xml" -inf "$WORK/belfry/users.csv"
+           -i 127.0.0.1 -p "$REG_PORT" -auth_uri "$REALM" -recv_timeout 5000)
+
+maxes=""
+for REPEAT in $(seq 1 "$REPEATS"); do
+  export REPEAT
+  rm -rf "$WORK/belfry/data"
+  belfry_start "$WORK/belfry/config" "$WORK/belfry/data" "$SUT_PORT" "$HTTP_PORT" "$RUN_DIR/belfry-registrar-r$REPEAT.log" || die "belfry did not start"
+  KPIDS=$BELFRY_PID
+  sleep 1
+  rss0=$(belfry_rss_kb)
+  STEP_COUNT=$USERS step_run fill "$FILL_RATE" -- "${SIPP_ARGS[@]}" || log "WARNING: fill step did not pass cleanly"
+  sleep 1
+  rss1=$(belfry_rss_kb)
+  users=$(sqlite3 "$WORK/belfry/data/belfry.db" 'select count(distinct aor) from bindings' 2>/dev/null || echo NA)
+  log "belfry registered users=$users rss ${rss0} -> ${rss1} kB"
+  read -r lp ff <<< "$(ramp register-belfry "$REG_RATES" -- "${SIPP_ARGS[@]}")"
+  at=$(awk -F'\t' -v r="$REPEAT" -v lp="$lp" '$1=="register-belfry" && $2==r && $3==lp && $24==1 {c=$13; u=$18; p=$23} END{print (c==""?"NA":c), (u==""?"NA":u), (p==""?"NA":p)}' "$STEPS_TSV")
+  read -r kc ku kp <<< "$at"
+  echo -e "$REPEAT\t$lp\t$ff\t$kc\t$ku\t$kp\t$users\t$rss0\t$rss1" >> "$SUMMARY"
+  log "belfry registrar repeat $REPEAT: max passing rate $lp/s (first failure at $ff/s)"
+  maxes="$maxes $lp"
+  belfry_stop
+  sleep 2
+done
+
+kam_max=null kam_us=null kam_rss0=null kam_rss1=null
+if [ "$REFERENCE" = 1 ]; then
+  log "reference: the peer kit's Kamailio registrar, same knobs"
+  WORK=$WORK/kit bash "$PEERS/bench-registrar.sh" kamailio >&2 || log "WARNING: Kamailio reference failed"
+  KS=$RUN_DIR/registrar-summary.tsv
+  kam_max=$(tsv_median "$KS" 2); kam_us=$(tsv_median "$KS" 5); kam_rss0=$(tsv_median "$KS" 8); kam_rss1=$(tsv_median "$KS" 11)
+fi
+b_max=$(tsv_median "$SUMMARY" 2); b_us=$(tsv_median "$SUMMARY" 5); b_rss0=$(tsv_median "$SUMMARY" 8); b_rss1=$(tsv_median "$SUMMARY" 9)
+node -e '
+const [bm, bu, r0, r1, km, ku, k0, k1, users, reps, step, dir] = process.argv.slice(1);
+const num = (s) => (s === "null" || s === "NA" || s === "" ? null : Number(s));
+const ratio = (a, b) => (a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000);
+const perReg = (a, b) => (num(a) === null || num(b) === null ? null : Math.round(((num(b) - num(a)) * 1024) / Number(users)));
+console.log(JSON.stringify({
+  bench: "register-sipp", users: Number(users), repeats: Number(reps), stepSecs: Number(step),
+  belfry: { maxPerS: num(bm), cpuUsPerReg: num(bu), rssEmptyKb: num(r0), rssFilledKb: num(r1), bytesPerRegistration: perReg(r0, r1) },
+  kamailio: { maxPerS: num(km), cpuUsPerReg: num(ku), rssEmptyKb: num(k0), rssFilledKb: num(k1), bytesPerRegistration: perReg(k0, k1) },
+  ratio: { rate: ratio(num(bm), num(km)), cpuPerReg: ratio(num(bu), num(ku)) },
+  results: dir, date: new Date().toISOString(),
+}));' "$b_max" "$b_us" "$b_rss0" "$b_rss1" "$kam_max" "$kam_us" "$kam_rss0" "$kam_rss1" "$USERS" "$REPEATS" "$STEP_SECS" "$RUN_DIR"
