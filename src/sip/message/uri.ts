@@ -123,6 +123,16 @@ function hasForbidden(s: string): boolean {
 
 /** scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" — lower-cased, or null. */
 export function uriScheme(raw: string): string | null {
+  // Fast path: sip/sips/tel in any case, returned as constants (no slice).
+  // (c | 0x20) equals a lower-case letter only for that letter in either case.
+  const c0 = raw.charCodeAt(0) | 0x20;
+  if (c0 === 0x73 && (raw.charCodeAt(1) | 0x20) === 0x69 && (raw.charCodeAt(2) | 0x20) === 0x70) {
+    const c3 = raw.charCodeAt(3);
+    if (c3 === 0x3a) return 'sip';
+    if ((c3 | 0x20) === 0x73 && raw.charCodeAt(4) === 0x3a) return 'sips';
+  } else if (c0 === 0x74 && (raw.charCodeAt(1) | 0x20) === 0x65 && (raw.charCodeAt(2) | 0x20) === 0x6c && raw.charCodeAt(3) === 0x3a) {
+    return 'tel';
+  }
   const colon = raw.indexOf(':');
   if (colon < 1) return null;
   for (let i = 0; i < colon; i++) {
@@ -137,18 +147,24 @@ export function uriScheme(raw: string): string | null {
 const EMPTY_URI_PARAMS: ReadonlyMap<string, ParamValue> = new Map();
 const EMPTY_URI_HEADERS: ReadonlyMap<string, string> = new Map();
 
-function parseUriParams(s: string): ReadonlyMap<string, ParamValue> | null {
-  if (s.length === 0) return EMPTY_URI_PARAMS;
+/** uri-parameters in s[from, to), ';'-separated (the leading ';' already skipped). */
+function parseUriParams(s: string, from: number, to: number): ReadonlyMap<string, ParamValue> | null {
+  if (from >= to) return EMPTY_URI_PARAMS;
   const params = new Map<string, ParamValue>();
-  for (const p of s.split(';')) {
+  for (let k = from; k <= to; ) {
+    let e = s.indexOf(';', k);
+    if (e < 0 || e > to) e = to;
     // RFC-DEVIATION: an empty parameter (";;") is skipped, not rejected; it
     // carries nothing and RFC 4475 intmeth-style URIs contain it.
-    if (p.length === 0) continue;
-    const eq = p.indexOf('=');
-    const name = percentDecode(eq < 0 ? p : p.slice(0, eq));
-    const value = eq < 0 ? null : percentDecode(p.slice(eq + 1));
-    if (name === null || name.length === 0 || (eq >= 0 && value === null)) return null;
-    params.set(name.toLowerCase(), value);
+    if (e > k) {
+      let eq = s.indexOf('=', k);
+      if (eq >= e) eq = -1;
+      const name = percentDecode(s.slice(k, eq < 0 ? e : eq));
+      const value = eq < 0 ? null : percentDecode(s.slice(eq + 1, e));
+      if (name === null || name.length === 0 || (eq >= 0 && value === null)) return null;
+      params.set(name.toLowerCase(), value);
+    }
+    k = e + 1;
   }
   return params;
 }
@@ -159,56 +175,59 @@ export function parseSipUri(raw: string): SipUri | null {
   if (scheme === null || hasForbidden(raw)) return null;
   if (scheme === 'tel') return parseTel(raw, scheme.length + 1);
   if (scheme !== 'sip' && scheme !== 'sips') return null;
-  let rest = raw.slice(scheme.length + 1);
+  // Index-based over raw (no intermediate slices): `p` is where the part
+  // after the scheme (or after userinfo) starts.
+  const len = raw.length;
+  let p = scheme.length + 1;
   let user: string | undefined;
   let password: string | undefined;
   // '@' cannot appear unescaped in params or headers, so the first one ends userinfo.
-  const at = rest.indexOf('@');
+  const at = raw.indexOf('@', p);
   if (at >= 0) {
-    const ui = rest.slice(0, at);
-    const pc = ui.indexOf(':');
-    const u = percentDecode(pc < 0 ? ui : ui.slice(0, pc));
+    let pc = raw.indexOf(':', p);
+    if (pc >= at) pc = -1;
+    const u = percentDecode(raw.slice(p, pc < 0 ? at : pc));
     if (u === null || u.length === 0) return null;
     user = u;
     if (pc >= 0) {
-      const p = percentDecode(ui.slice(pc + 1));
-      if (p === null) return null;
-      password = p;
+      const pw = percentDecode(raw.slice(pc + 1, at));
+      if (pw === null) return null;
+      password = pw;
     }
-    rest = rest.slice(at + 1);
+    p = at + 1;
   }
   let hostEnd: number;
-  if (rest.startsWith('[')) {
-    hostEnd = rest.indexOf(']') + 1;
+  if (raw.charCodeAt(p) === 0x5b) {
+    hostEnd = raw.indexOf(']', p) + 1;
     if (hostEnd === 0) return null;
   } else {
-    hostEnd = 0;
-    while (hostEnd < rest.length) {
-      const c = rest.charCodeAt(hostEnd);
+    hostEnd = p;
+    while (hostEnd < len) {
+      const c = raw.charCodeAt(hostEnd);
       if (c === 0x3a || c === 0x3b || c === 0x3f) break;
       hostEnd++;
     }
   }
-  const host = parseHost(rest.slice(0, hostEnd));
+  const host = parseHost(raw.slice(p, hostEnd));
   if (host === null) return null;
   let i = hostEnd;
   let port: number | undefined;
-  if (rest.charCodeAt(i) === 0x3a) {
+  if (raw.charCodeAt(i) === 0x3a) {
     let e = i + 1;
-    while (e < rest.length && rest.charCodeAt(e) !== 0x3b && rest.charCodeAt(e) !== 0x3f) e++;
-    const p = parsePort(rest.slice(i + 1, e));
-    if (p === null) return null;
-    port = p;
+    while (e < len && raw.charCodeAt(e) !== 0x3b && raw.charCodeAt(e) !== 0x3f) e++;
+    const pn = parsePort(raw.slice(i + 1, e));
+    if (pn === null) return null;
+    port = pn;
     i = e;
   }
-  const q = rest.indexOf('?', i);
-  const params = parseUriParams(rest.slice(i < rest.length && rest.charCodeAt(i) === 0x3b ? i + 1 : i, q < 0 ? rest.length : q));
+  const q = raw.indexOf('?', i);
+  const params = parseUriParams(raw, i < len && raw.charCodeAt(i) === 0x3b ? i + 1 : i, q < 0 ? len : q);
   if (params === null) return null;
   let headers: ReadonlyMap<string, string> = EMPTY_URI_HEADERS;
   if (q >= 0) {
     const hs = new Map<string, string>();
     headers = hs;
-    for (const h of rest.slice(q + 1).split('&')) {
+    for (const h of raw.slice(q + 1).split('&')) {
       const eq = h.indexOf('=');
       if (eq <= 0) return null;
       const n = percentDecode(h.slice(0, eq));
@@ -229,7 +248,7 @@ function parseTel(raw: string, start: number): SipUri | null {
     const c = number.charCodeAt(i);
     if (!(hexVal(c) >= 0 || c === 0x2a || c === 0x23 || c === 0x2b || c === 0x2d || c === 0x2e || c === 0x28 || c === 0x29)) return null;
   }
-  const params = parseUriParams(semi < 0 ? '' : raw.slice(semi + 1));
+  const params = semi < 0 ? EMPTY_URI_PARAMS : parseUriParams(raw, semi + 1, raw.length);
   if (params === null) return null;
   return { scheme: 'tel', user: number, password: undefined, host: '', port: undefined, params, headers: EMPTY_URI_HEADERS, raw };
 }
