@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Call-setup bench (issue 2): SIPp UAC -> belfry (B2BUA) -> SIPp UAS,
+# INVITE/100/180/200/ACK/BYE/200, no RTP packets (the SDP is still anchored:
+# belfry allocates relay ports per call), CDRs written. Reference: the peer
+# kit's Kamailio stateful proxy in the same run.
+#
+# belfry's configuration (bench/config/calls): the UAC at 127.0.0.1 is trunk
+# `bench-in` (identified by source address, no digest, like a carrier); the
+# kit's UAC dials sip:bench@…, which is no number, so the dialplan's
+# `unassigned` destination sends it to +31205550000, whose outbound rule
+# uses trunk `bench-out` = the kit's SIPp UAS at 127.0.0.1:25080.
+#
+# Phases:
+#  1. the kit's `bench-calls.sh sut` (ramp + bisection, REPEATS, confirmation
+#     run) against one belfry; CPU/RSS of belfry's PID from /proc;
+#  2. CDR check: rows in belfry's cdr_calls against calls completed;
+#  3. memory per call: HOLD_CALLS calls held HOLD_S seconds at HOLD_RATE/s,
+#     belfry's RSS at the plateau minus before, divided by the concurrent
+#     calls (belfry's /api/v1/calls count);
+#  4. reference: the kit's `bench-calls.sh proxy` (Kamailio).
+#
+#   bench/calls-sipp.sh                                   # full
+#   CALL_RATES="50 100" STEP_SECS=2 REPEATS=1 BISECT=0 CONFIRM_SECS=2 QUIET_MAX_WAIT=1 \
+#     HOLD_RATE=20 HOLD_S=5 REFERENCE=1 bench/calls-sipp.sh   # smoke check
+#
+# Prints one JSON line (last line of stdout). 127.0.0.1 only; every SIPp run
+# is bounded; only PIDs this script started are stopped.
+set -u
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$BENCH/belfry-lib.sh"
+[ -r "$PEERS/lib.sh" ] || { echo "peer kit not found at $PEERS (set PEERS=)" >&2; exit 2; }
+command -v sipp > /dev/null || { echo "sipp not found (apt-get install sip-tester)" >&2; exit 2; }
+export WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/belfry-bench-calls.XXXXXX")}
+export RUN_DIR=${RUN_DIR:-$WORK/results}
+source "$PEERS/lib.sh"
+REFERENCE=${REFERENCE:-1}
+SUT_PORT=${SUT_PORT:-25062}
+HTTP_PORT=${HTTP_PORT:-25063}
+HOLD_RATE=${HOLD_RATE:-200}
+HOLD_S=${HOLD_S:-20}
+HOLD_CALLS=${HOLD_CALLS:-$((HOLD_RATE * (HOLD_S + 10)))}
+export CALL_RATES STEP_SECS REPEATS BISECT CONFIRM_SECS QUIET_MAX_WAIT QUIET_PCT SETTLE_SECS SETTLE_FAIL_SECS
+mkdir -p "$WORK" "$RUN_DIR"
+HOLD_UAS_PID=""
+cleanup() {
+  [ -n "$HOLD_UAS_PID" ] && { kill "$HOLD_UAS_PID" 2>/dev/null; wait "$HOLD_UAS_PID" 2>/dev/null; }
+  belfry_stop
+}
+trap cleanup EXIT
+need_ports "$SUT_PORT" "$UAS_PORT" "$UAC_PORT"
+cp -r "$BENCH/config/calls" "$WORK/belfry-config"
+sed -i "s/port: 25080/port: $UAS_PORT/" "$WORK/belfry-config/dialplan/plan.yaml"
+
+# 1. ramp through the kit, belfry as the system under test
+belfry_start "$WORK/belfry-config" "$WORK/belfry-data" "$SUT_PORT" "$HTTP_PORT" "$RUN_DIR/belfry-calls.log" || die "belfry did not start"
+rss_start=$(belfry_rss_kb)
+SUT_ADDR=127.0.0.1:$SUT_PORT SUT_PID=$BELFRY_PID bash "$PEERS/bench-calls.sh" sut >&2 || log "WARNING: bench-calls.sh sut failed"
+SS=$RUN_DIR/calls-sut-summary.tsv
+
+# 2. CDRs: every completed call has its row (the writer may lag a moment)
+sleep 2
+calls_ok=$(awk -F'\t' 'NR > 1 && $1 ~ /^calls-sut/ { s += $6 } END { print s + 0 }' "$RUN_DIR/calls-steps.tsv")
+cdrs=$(sqlite3 "$WORK/belfry-data/belfry.db" "select count(*) from cdr_calls where disposition = 'ANSWERED'" 2>/dev/null || echo 0)
+log "calls completed by SIPp: $calls_ok, ANSWERED CDR rows: $cdrs"
+
+# 3. memory per concurrent call
+rss_idle=$(belfry_rss_kb)
+sipp -sf "$PEERS/sipp/uas_rr.xml" -i 127.0.0.1 -p "$UAS_PORT" -nostdin -buff_size "$SIPP_BUFF" \
+     -timeout "$((HOLD_S * 3 + 120))s" > "$WORK/hold-uas.out" 2>&1 &
+HOLD_UAS_PID=$!
+sleep 1
+timeout $((HOLD_CALLS / HOLD_RATE + HOLD_S * 2 + 60)) \
+  sipp "127.0.0.1:$SUT_PORT" -sf "$PEERS/sipp/uac_rr.xml" -s bench -i 127.0.0.1 -p "$UAC_PORT" -d "$((HOLD_S * 1000))" \
+       -r "$HOLD_RATE" -m "$HOLD_CALLS" -l $((HOLD_RATE * (HOLD_S + 5))) -nostdin -buff_size "$SIPP_BUFF" \
+       -timeout "$((HOLD_CALLS / HOLD_RATE + HOLD_S * 2 + 30))s" -recv_timeout 10000 -trace_stat -stf "$WORK/hold.csv" -fd 1 > "$WORK/hold-uac.out" 2>&1 &
+HOLD_UAC_PID=$!
+sleep $((HOLD_S + 3))
+peak_rss=0 peak_calls=0
+for _ in $(seq 1 5); do   # sample the plateau a few times, keep the largest
+  n=$(belfry_api "$HTTP_PORT" /api/v1/calls | node -e 'let s="";process.stdin.on("data",(c)=>s+=c).on("end",()=>{try{const j=JSON.parse(s);console.log((j.items??j).length)}catch{console.log(0)}})')
+  r=$(belfry_rss_kb)
+  [ "$n" -gt "$peak_calls" ] && { peak_calls=$n; peak_rss=$r; }
+  sleep 1
+done
+wait "$HOLD_UAC_PID"; hold_rc=$?
+kill "$HOLD_UAS_PID" 2>/dev/null; wait "$HOLD_UAS_PID" 2>/dev/null; HOLD_UAS_PID=""
+log "hold phase: rc $hold_rc, $peak_calls concurrent calls, RSS $rss_idle -> $peak_rss kB"
+belfry_stop
+
+# 4. reference
+if [ "$REFERENCE" = 1 ]; then
+  log "reference: the peer kit's Kamailio stateful proxy, same knobs"
+  bash "$PEERS/bench-calls.sh" proxy >&2 || log "WARNING: Kamailio reference failed"
+fi
+PS=$RUN_DIR/calls-proxy-summary.tsv
+node -e '
+const [bm, bu, km, ku, ok, cdrs, idle, peak, conc, holdRc, reps, step, dir, start] = process.argv.slice(1);
+const num = (s) => (s === undefined || s === "null" || s === "NA" || s === "" ? null : Number(s));
+const ratio = (a, b) => (a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000);
+const c = Number(conc);
+console.log(JSON.stringify({
+  bench: "calls-sipp", repeats: Number(reps), stepSecs: Number(step),
+  belfry: { maxCps: num(bm), cpuUsPerCall: num(bu), rssStartKb: num(start), callsCompleted: Number(ok), answeredCdrs: Number(cdrs), cdrsComplete: Number(cdrs) >= Number(ok),
+            concurrentCalls: c, rssIdleKb: num(idle), rssHeldKb: num(peak), bytesPerCall: c > 0 ? Math.round(((Number(peak) - Number(idle)) * 1024) / c) : null, holdSippRc: Number(holdRc) },
+  kamailio: { maxCps: num(km), cpuUsPerCall: num(ku) },
+  ratio: { rate: ratio(num(bm), num(km)), cpuPerCall: ratio(num(bu), num(ku)) },
+  results: dir, date: new Date().toISOString(),
+}));' "$(tsv_median "$SS" 2)" "$(tsv_median "$SS" 5)" "$(tsv_median "$PS" 2)" "$(tsv_median "$PS" 5)" \
+  "$calls_ok" "$cdrs" "$rss_idle" "$peak_rss" "$peak_calls" "$hold_rc" "$REPEATS" "$STEP_SECS" "$RUN_DIR" "$rss_start"
