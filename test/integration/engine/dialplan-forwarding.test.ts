@@ -6,6 +6,8 @@
  *   2002 always → user 2003          2006 never registers: unreachable → 2005
  *   2004 busy → 0612345678 (trunk)   2007 always → 0201234568 (trunk)
  *        no answer after 2 s → 2005  2009 Anywhere: 0612345678 after 1 s
+ *   2008 never registers: unreachable → 0612345670 (trunk)
+ *   2010 no answer after 1 s → 0612345679 (trunk), busy → user 2003
  *   +31201234567 → 2009, +31201234568 → 2007
  * Feature codes: *76 DND toggle, *72<n> forward on, *73 forward off; the
  * forwarding set by code survives a restart (toggles.json in the data folder).
@@ -25,7 +27,7 @@ let carrier: TestUa;
 let configDir: string;
 const dataDir = mkdtempSync(join(tmpdir(), 'belfry-fwd-data-'));
 let phones: Record<string, TestUa> = {};
-const REGISTERED = ['2001', '2002', '2003', '2004', '2005', '2007', '2009'];
+const REGISTERED = ['2001', '2002', '2003', '2004', '2005', '2007', '2009', '2010'];
 
 const user = (ext: string, extra = '') => `  "${ext}":\n    name: User ${ext}\n    password: ${PASSWORD(ext)}\n    department: ops${extra}`;
 const USERS = [
@@ -36,6 +38,8 @@ const USERS = [
   user('2005'),
   user('2006', '\n    forward: { unreachable: user:2005 }'),
   user('2007', '\n    forward: { always: external:0201234568 }'),
+  user('2008', '\n    forward: { unreachable: external:0612345670 }'),
+  user('2010', '\n    forward: { no_answer: external:0612345679, no_answer_after: 1, busy: user:2003 }'),
   user('2009', '\n    anywhere: { numbers: ["0612345678"], delay: 1, keep_caller_id: true, diversion: true }'),
 ].join('\n');
 
@@ -157,6 +161,50 @@ test('forward when unreachable: 2006 has no registration, 2005 gets the call at 
   assert.equal(await call.final, 200);
   call.hangup();
   await ended(callIdOf(call));
+});
+
+test('forward when unreachable to an external number: 2008 has no registration, the trunk gets 0612345670', async () => {
+  carrier.onIncoming({ ringMs: 20 });
+  const nc = incoming(carrier).length;
+  const call = await phone('2001').call('2008');
+  const leg = await nextCall(carrier, nc);
+  assert.equal(await call.final, 200);
+  assert.match(inviteOf(leg).uri, /^sip:31612345670@127\.0\.0\.2/);
+  assert.ok(header(leg, 'diversion') !== undefined, 'Diversion on the forwarded leg');
+  call.hangup();
+  await ended(callIdOf(call));
+});
+
+test('forward on no answer to an external number: 2010 rings 1 s, then the trunk gets 0612345679', async () => {
+  phone('2010').onIncoming({ never: true });
+  carrier.onIncoming({ ringMs: 20 });
+  const nc = incoming(carrier).length;
+  const call = await phone('2001').call('2010');
+  const leg = await nextCall(carrier, nc);
+  assert.equal(await call.final, 200);
+  assert.match(inviteOf(leg).uri, /^sip:31612345679@127\.0\.0\.2/);
+  call.hangup();
+  await ended(callIdOf(call));
+});
+
+test('forward on busy to a user: 2010 on a call, the next caller reaches 2003', async () => {
+  phone('2010').onIncoming({ ringMs: 20 });
+  const busy = await phone('2005').call('2010');
+  assert.equal(await busy.final, 200);
+  try {
+    phone('2003').onIncoming({ ringMs: 20 });
+    const n3 = incoming(phone('2003')).length;
+    const n10 = incoming(phone('2010')).length;
+    const call = await phone('2001').call('2010');
+    assert.equal(await call.final, 200);
+    assert.equal(incoming(phone('2003')).length, n3 + 1, '2003 got the call');
+    assert.equal(incoming(phone('2010')).length, n10, 'busy 2010 was not rung');
+    call.hangup();
+    await ended(callIdOf(call));
+  } finally {
+    busy.hangup();
+    await ended(callIdOf(busy));
+  }
 });
 
 test('forward always to an external number, inbound: the trunk leg keeps the original caller id and carries Diversion', async () => {
