@@ -71,6 +71,11 @@ function hostForUri(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
+/** A telephone number as a SIP URI user part: '+' is a user-unreserved character (RFC 3261 §25.1), kept as is. */
+function userPart(n: string): string {
+  return encodeURIComponent(n).replace(/%2B/g, '+');
+}
+
 function uriUser(uri: string): string {
   const m = /^(?:sips?|tel):([^@;?>]+)@/i.exec(uri.trim().replace(/^</, ''));
   const tel = /^tel:([^;?>]+)/i.exec(uri.trim());
@@ -177,13 +182,13 @@ export class TrunkDirectory {
     const presented = own ?? t.callerId;
     const fromUser = presented === null ? 'anonymous' : formatForTrunk(presented, t.numberFormat, this.#country);
     const creds = this.credentials(name);
-    const headers = presented === null ? [] : [{ name: 'p-asserted-identity', value: `<sip:${encodeURIComponent(fromUser)}@${host}>` }];
+    const headers = presented === null ? [] : [{ name: 'p-asserted-identity', value: `<sip:${userPart(fromUser)}@${host}>` }];
     return {
       trunk: name,
       flow,
       requestUri: `sip:${dial}@${host}:${t.port}${t.transport === 'udp' ? '' : `;transport=${t.transport}`}`,
       to: `<sip:${dial}@${host}>`,
-      from: `<sip:${encodeURIComponent(fromUser)}@${host}>`,
+      from: `<sip:${userPart(fromUser)}@${host}>`,
       headers,
       ...(creds.kind === 'ok' ? { credentials: { username: creds.username, password: creds.password } } : {}),
     };
