@@ -8,7 +8,7 @@
  *   2101 hunt     2002..2004           2106 hunt, busy: skip
  *   2102 rrmemory 2002..2004           2107 ringall, total 2 s, overflow user:2004
  *   2103 leastrecent                   pickup group team = 2002+2003
- *   2104 fewestcalls
+ *   2104 fewestcalls                   2108 hunt, busy: ring (call waiting)
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +44,7 @@ before(async () => {
     group('fewest', '2104', 'fewestcalls'),
     group('rand', '2105', 'random'),
     group('skipper', '2106', 'hunt', '\n    busy: skip'),
+    group('waiting', '2108', 'hunt', '\n    busy: ring'),
     `  short:
     extension: "2107"
     strategy: ringall
@@ -104,7 +105,7 @@ const routeTrace = (callId: string): string[] => logsOf(callId).filter((l) => l.
  * 2001 calls `ext`; `answerer` answers (or nobody), the other members refuse
  * with 486 so a sequential group moves on at once. Returns the order rung.
  */
-async function ringOnce(ext: string, answerer: string | null): Promise<{ order: string[]; status: number }> {
+async function ringOnce(ext: string, answerer: string | null): Promise<{ order: string[]; status: number; id: string }> {
   for (const m of MEMBERS) phone(m).onIncoming(m === answerer ? { ringMs: 20 } : { status: 486 });
   const call = await phone('2001').call(ext);
   const status = await call.final;
@@ -116,7 +117,7 @@ async function ringOnce(ext: string, answerer: string | null): Promise<{ order: 
   } else {
     await waitFor(() => logsOf(id).some((l) => l.msg === 'call ended'), 5000, 'call ended');
   }
-  return { order: ringOrder(id), status };
+  return { order: ringOrder(id), status, id };
 }
 
 test('ringall: both members ring at once, the first answer wins and the other is CANCELled', async () => {
@@ -198,6 +199,20 @@ test("busy member skipped: belfry counts 2002's answered call and the group hunt
   }
   // Free again: 2002 rings first.
   assert.deepEqual((await ringOnce('2106', null)).order, MEMBERS);
+});
+
+test('busy: ring (call waiting): a busy member is rung anyway, and the trace says so', async () => {
+  phone('2002').onIncoming({ ringMs: 20 });
+  const busyCall = await phone('2005').call('2002');
+  assert.equal(await busyCall.final, 200);
+  try {
+    const r = await ringOnce('2108', null);
+    assert.deepEqual(r.order, MEMBERS);
+    assert.ok(routeTrace(r.id).some((t) => t.includes('2002 is busy: ringing anyway')), routeTrace(r.id).join('\n'));
+  } finally {
+    busyCall.hangup();
+    await waitFor(() => logsOf(callIdOf(busyCall)).some((l) => l.msg === 'call ended'), 5000, 'busy call ended');
+  }
 });
 
 test('overflow: nobody answers within the total ring time, the overflow destination (2004) gets the call', async () => {
