@@ -78,10 +78,18 @@ const KNOWN: readonly string[] = [
 ];
 const KNOWN_WIRE: readonly string[] = KNOWN.map(capitalise);
 
-/** KNOWN indices by name length, for matchHeaderName. */
-const BY_LENGTH: number[][] = [];
+/**
+ * KNOWN indices keyed by length and first letter (len * 27 + letter, 26 for
+ * a non-letter), for matchHeaderName: usually one candidate per key.
+ */
+const MAX_KNOWN = 32;
+const BY_KEY: number[][] = [];
+const keyOf = (len: number, c: number): number => {
+  const l = (c | 0x20) - 0x61;
+  return len * 27 + (l >= 0 && l < 26 ? l : 26);
+};
 KNOWN.forEach((name, i) => {
-  (BY_LENGTH[name.length] ??= []).push(i);
+  (BY_KEY[keyOf(name.length, name.charCodeAt(0))] ??= []).push(i);
 });
 /** Compact letter (lower-case char code) → KNOWN index. */
 const COMPACT_INDEX = new Int16Array(128).fill(-1);
@@ -106,26 +114,27 @@ export function matchHeaderName(s: string, start: number, end: number): number {
     const k = c < 128 ? (COMPACT_INDEX[c] ?? -1) : -1;
     return k >= 0 ? k << 1 : -1;
   }
-  const candidates = BY_LENGTH[len];
+  if (len > MAX_KNOWN || len < 2) return -1;
+  const candidates = BY_KEY[keyOf(len, s.charCodeAt(start))];
   if (candidates === undefined) return -1;
+  // Senders nearly always write the usual capitalisation: one native compare.
+  for (let n = 0; n < candidates.length; n++) {
+    const k = candidates[n] ?? 0;
+    if (s.startsWith(KNOWN_WIRE[k] ?? '', start)) return (k << 1) | 1;
+  }
   for (let n = 0; n < candidates.length; n++) {
     const k = candidates[n] ?? 0;
     const lower = KNOWN[k] ?? '';
-    const wire = KNOWN_WIRE[k] ?? '';
-    let exact = 1;
     let j = 0;
     for (; j < len; j++) {
       const c = s.charCodeAt(start + j);
-      const w = wire.charCodeAt(j);
-      if (c === w) continue;
-      exact = 0;
       const l = lower.charCodeAt(j);
       if (c === l) continue;
       // Case folding applies to letters only (a CR or '\r' | 0x20 is not '-').
       if (l >= 0x61 && l <= 0x7a && (c | 0x20) === l) continue;
       break;
     }
-    if (j === len) return (k << 1) | exact;
+    if (j === len) return k << 1;
   }
   return -1;
 }

@@ -49,6 +49,9 @@ export function quotedEnd(s: string, i: number): number {
 
 /** Content of a quoted-string (with its quotes) with quoted-pairs resolved. */
 export function unquote(q: string): string {
+  // Most quoted strings have no quoted-pair: one slice.
+  const bs = q.indexOf('\\');
+  if (bs < 0 || bs >= q.length - 1) return q.slice(1, q.length - 1);
   let out = '';
   for (let j = 1; j < q.length - 1; j++) {
     const c = q.charCodeAt(j);

@@ -32,9 +32,12 @@ export function parseNameAddr(text: string): NameAddr | null {
     if (lt >= 0) {
       const dn = s.slice(0, lt).trim();
       if (dn.length > 0) {
-        const words = dn.split(/[ \t]+/);
-        for (const w of words) if (!isToken(w)) return null;
-        displayName = words.join(' ');
+        if (isToken(dn)) displayName = dn; // one word: the common case, no split
+        else {
+          const words = dn.split(/[ \t]+/);
+          for (const w of words) if (!isToken(w)) return null;
+          displayName = words.join(' ');
+        }
       }
       i = lt;
     } else {
