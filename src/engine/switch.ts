@@ -37,6 +37,7 @@ import type { RegistrarService } from './registrar-service.ts';
 import { Router, type CallerInfo } from './router.ts';
 import type { TogglesStore } from './toggles-store.ts';
 import type { TrunkDirectory } from './trunk-directory.ts';
+import { TransferService } from './transfer.ts';
 
 export interface SwitchDeps {
   readonly stack: SipStack;
@@ -58,6 +59,8 @@ export interface SwitchDeps {
   readonly silenceTimeoutMs: number;
 }
 
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE, REFER, NOTIFY';
+
 function userOf(uri: string): string {
   const m = /^(?:sips?|tel):([^@;?]+)/i.exec(uri);
   if (!m?.[1]) return '';
@@ -74,6 +77,7 @@ export class Switch {
   /** UAS legs still ringing, by their INVITE server transaction key (for CANCEL). */
   readonly #ringing = new Map<string, UasLeg>();
   readonly router: Router;
+  readonly #transfers: TransferService;
   /** rrmemory / leastrecent / fewestcalls state per ring group, fed by call outcomes. */
   readonly groupStats = new GroupStatsBook();
   #closing = false;
@@ -89,6 +93,16 @@ export class Switch {
       now: () => d.clock.wallNow(),
     });
     d.plans.onSwap((plan) => this.groupStats.retain(plan.ringGroups));
+    this.#transfers = new TransferService({
+      calls: () => this.#calls.values(),
+      route: (caller, dialled) => this.router.route(caller, dialled).route,
+      newUacLeg: (o) => new UacLeg(d.legs, o),
+      newUasLeg: (tx) => new UasLeg(d.legs, tx),
+      respond: (tx, status, reason) => tx.respond(createResponse(tx.request, status, reason, { toTag: d.ids.tag() })),
+      clock: d.clock,
+      log: d.log,
+      domain: d.domain,
+    });
     d.stack.onRequest((tx) => this.#onRequest(tx));
     d.stack.onAck((ack, flow) => d.dialogs.dispatchAck(ack, flow));
   }
@@ -153,8 +167,22 @@ export class Switch {
         // §12.2.2 / §15.1.2: a mid-dialog method outside any dialog.
         tx.respond(createResponse(req, 481));
         return;
+      case 'OPTIONS':
+        // OPTIONS to a user of ours (RFC 3261 §11.2): answered by the switch
+        // with its capabilities, as Asterisk does; nothing about the user leaks.
+        tx.respond(
+          createResponse(req, 200, undefined, {
+            toTag: this.#d.ids.tag(),
+            headers: [
+              { name: 'allow', value: ALLOW },
+              { name: 'accept', value: 'application/sdp' },
+              { name: 'supported', value: 'replaces' },
+            ],
+          }),
+        );
+        return;
       default:
-        tx.respond(createResponse(req, 405, undefined, { headers: [{ name: 'allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE, REFER, NOTIFY' }] }));
+        tx.respond(createResponse(req, 405, undefined, { headers: [{ name: 'allow', value: ALLOW }] }));
     }
   }
 
@@ -185,6 +213,8 @@ export class Switch {
       tx.respond(createResponse(req, 483));
       return;
     }
+    // RFC 3891 §3: an INVITE with Replaces takes over one of our dialogs (transfer.ts).
+    if (this.#transfers.inviteWithReplaces(tx, caller)) return;
     // Trunk calls: the DID from the R-URI (or To when the R-URI is our registered Contact), made E.164.
     const dialled = caller.trunk !== undefined ? this.#d.trunks().inboundDid(caller.trunk, req) : userOf(req.uri);
     // Decided once, under the plan running now; the call keeps that plan for its fallbacks (G13).
@@ -229,6 +259,7 @@ export class Switch {
           domain: this.#d.domain,
           newUacLeg: (o) => new UacLeg(this.#d.legs, { ...o, headers: [...(o.headers ?? []), { name: 'max-forwards', value: String(Math.max(1, (typeof mf === 'number' ? mf : 70) - 1)) }] }),
           onEnded: (c) => this.#calls.delete(c.id),
+          onRefer: (c, side, r) => this.#transfers.onRefer(c, side, r),
           onGroupMember: (e) => {
             if (e.kind === 'answered') this.groupStats.answered(e.group.id, e.group.member);
             else this.groupStats.ended(e.group.id, e.group.member, e.at);
