@@ -20,6 +20,7 @@
  * Leaves out: DNS SRV/NAPTR (RFC 3263; hosts are IPs or names resolved by
  * the caller), per-trunk outbound proxies, Privacy (RFC 3323).
  */
+import { isIP } from 'node:net';
 import { cidrContains, parseCidr, type Cidr } from '../common/index.ts';
 import { formatForTrunk, normaliseNumber, type Plan, type Trunk } from '../dialplan/index.ts';
 import type { Flow, SipRequest } from '../sip/index.ts';
@@ -132,8 +133,10 @@ export class TrunkDirectory {
     const t = this.#trunks.get(name);
     if (t === undefined) return undefined;
     const local = this.#local(t.transport);
-    if (local === undefined) return undefined;
-    return { protocol: t.transport, remoteAddress: this.#resolved.get(name) ?? t.host, remotePort: t.port, localAddress: local.address, localPort: local.port };
+    // A host name that did not resolve when the plan loaded gives no flow (the trunk is unusable, not "unreachable").
+    const address = this.#resolved.get(name) ?? (isIP(t.host) ? t.host : undefined);
+    if (local === undefined || address === undefined) return undefined;
+    return { protocol: t.transport, remoteAddress: address, remotePort: t.port, localAddress: local.address, localPort: local.port };
   }
 
   /** Request-URI of a REGISTER / OPTIONS to the trunk (its domain, §10.2). */

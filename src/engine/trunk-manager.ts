@@ -222,7 +222,9 @@ export class TrunkManager {
     const e: Entry = { signature: signature(dir, name), dir, registration: undefined, disabled: undefined, reachable: undefined, pingTimer: undefined, pingInFlight: false, stopped: false };
     this.#entries.set(name, e);
     if (dir.flowOf(name) === undefined) {
-      e.disabled = { code: 'TRUNK_NO_ROUTE', reason: `no ${t.transport} listener for trunk ${name}` };
+      const c = dir.credentials(name);
+      const also = t.register && c.kind === 'unusable' ? `; also ${c.reason}` : '';
+      e.disabled = { code: 'TRUNK_NO_ROUTE', reason: `host ${t.host} did not resolve, or no ${t.transport} listener${also}` };
       this.#o.log.warn({ trunk: name, code: e.disabled.code }, e.disabled.reason);
       return;
     }
