@@ -231,6 +231,47 @@ export class MediaBridge {
     return { body: Buffer.from(offer.text), contentType: SDP };
   }
 
+  /**
+   * Transfer (RFC 3515/3891): an offer towards a new party taking `side`
+   * over. The codec the other side already uses comes first, so a new party
+   * that accepts it needs no transcoding; the other side's media path and
+   * SDP do not change (the anchor hides the move).
+   */
+  offerOn(side: Side): { body: Buffer; contentType: string } {
+    const st = side === 'a' ? this.#a : this.#b;
+    const first = (side === 'a' ? this.#b : this.#a).negotiated?.codec;
+    const order: readonly AudioCodecName[] = first === undefined ? ALL : [first, ...ALL.filter((c) => c !== first)];
+    const offer = createOffer(caps(order), this.#o.advertise, st.pair.rtpPort, { origin: st.origin });
+    return { body: Buffer.from(offer.text), contentType: SDP };
+  }
+
+  /** The new party's answer to `offerOn(side)`: its address and codec now serve that side. */
+  answerOn(side: Side, body: Buffer): Result<void, string> {
+    const r = readAnswer(body.toString('utf8'), caps(ALL));
+    if (!r.ok) return err(r.error.code);
+    (side === 'a' ? this.#a : this.#b).negotiated = r.value.negotiated;
+    this.#setRemote(side, r.value.remote);
+    this.#applyMappings();
+    return ok(undefined);
+  }
+
+  /** A new party's own offer for `side` (INVITE with Replaces): our answer, preferring the other side's codec. */
+  answerOfferOn(side: Side, body: Buffer): Result<{ body: Buffer; contentType: string }, string> {
+    const p = parseSdp(body.toString('utf8'));
+    if (!p.ok) return err(p.error.code);
+    const offered = firstOfferedCodecs(p.value);
+    if (offered.length === 0) return err('SDP_NO_COMMON_CODEC');
+    const st = side === 'a' ? this.#a : this.#b;
+    const first = (side === 'a' ? this.#b : this.#a).negotiated?.codec;
+    const order = first !== undefined && offered.includes(first) ? [first] : offered;
+    const ans = answerOffer(p.value, caps(order), this.#o.advertise, st.pair.rtpPort, { origin: st.origin });
+    if (!ans.ok) return err(ans.error.code);
+    st.negotiated = ans.value.negotiated;
+    this.#setRemote(side, ans.value.remote);
+    this.#applyMappings();
+    return ok({ body: Buffer.from(ans.value.text), contentType: SDP });
+  }
+
   /** The call is answered: arm the RTP silence timeout. */
   answered(): void {
     this.#relay.setSilenceTimeout(this.#o.silenceTimeoutMs);

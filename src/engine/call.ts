@@ -18,7 +18,7 @@
  */
 import type { Clock, Ids, Logger, TimerHandle } from '../common/index.ts';
 import type { DialogLeg, HeaderField, InDialogRequest, SipResponse, UacLeg, UasLeg, UacLegOptions } from '../sip/index.ts';
-import type { MediaBridge } from './bridge.ts';
+import type { MediaBridge, Side } from './bridge.ts';
 import { q850ForStatus, type CallRecord, type CdrSink, type Disposition, type LegRecord } from './cdr-types.ts';
 import type { CallDirection, GroupMember, RingStage, RingTarget, Route, RouteFailure } from './route-types.ts';
 
@@ -69,6 +69,12 @@ export class Call {
   /** The answered far side: the winning fork's leg, or the phone that picked the call up. */
   #bLeg: DialogLeg | undefined;
   #picker: { leg: UasLeg; user: string; start: number } | undefined;
+  /** The party on the A side: the caller's UAS leg until a transfer replaces it. */
+  #aParty: DialogLeg;
+  /** Parties that joined by transfer (RFC 3515/3891), for the CDR and the final hangup. */
+  #adopted: Array<{ leg: DialogLeg; side: Side; target: string; start: number }> = [];
+  /** Legs handed over to another call: never signalled by this one. */
+  #detached = new Set<DialogLeg>();
   #answeredAt: number | undefined;
   #earlyMediaFrom: UacLeg | undefined;
   #ringingSent = false;
@@ -91,6 +97,7 @@ export class Call {
   constructor(deps: CallDeps, a: UasLeg, bridge: MediaBridge, caller: { number: string; name: string | undefined; user?: string }) {
     this.#deps = deps;
     this.a = a;
+    this.#aParty = a;
     this.bridge = bridge;
     this.id = a.invite.callId;
     this.log = deps.log.child({ callId: this.id });
@@ -99,6 +106,12 @@ export class Call {
     this.#srcName = caller.name;
     if (caller.user !== undefined) this.users.add(caller.user);
     a.on((e) => {
+      if (this.#detached.has(a)) return;
+      if (this.#aParty !== a && (e.kind === 'bye' || e.kind === 'ack-timeout' || e.kind === 'request')) {
+        // Replaced by a transfer: the leg only winds down now.
+        if (e.kind === 'request') e.req.respond(481);
+        return;
+      }
       switch (e.kind) {
         case 'cancelled':
           this.#hangupSide = 'caller';
@@ -233,6 +246,7 @@ export class Call {
     this.#forks.push(fork);
     this.#allForks.push(fork);
     leg.on((e) => {
+      if (this.#detached.has(leg)) return;
       switch (e.kind) {
         case 'provisional':
           this.#onProvisional(fork, e.response);
@@ -244,13 +258,13 @@ export class Call {
           this.#onForkFailed(fork, e.response);
           break;
         case 'bye':
-          if (this.#winner === fork) {
+          if (this.#winner === fork && this.#bLeg === fork.leg) {
             this.#hangupSide = 'callee';
             this.#finish('ANSWERED', 200, 'callee hung up');
           }
           break;
         case 'request':
-          if (this.#winner === fork) this.#onInDialog('b', e.req);
+          if (this.#winner === fork && this.#bLeg === fork.leg) this.#onInDialog('b', e.req);
           else e.req.respond(481);
           break;
         case 'ended':
@@ -389,7 +403,7 @@ export class Call {
   /** In-dialog request on one leg after the answer: carry it to the other. */
   #onInDialog(side: 'a' | 'b', req: InDialogRequest): void {
     const m = req.request.method;
-    const other = side === 'a' ? this.#bLeg : this.a;
+    const other = side === 'a' ? this.#bLeg : this.#aParty;
     if (this.#state !== 'answered' || other === undefined) {
       req.respond(m === 'INVITE' ? 491 : 481);
       return;
@@ -464,6 +478,7 @@ export class Call {
     this.#bLeg = leg;
     this.users.add(user);
     leg.on((e) => {
+      if (this.#bLeg !== leg || this.#detached.has(leg)) return;
       if (e.kind === 'bye' || e.kind === 'ack-timeout') {
         this.#hangupSide = 'callee';
         this.#finish('ANSWERED', 200, e.kind === 'bye' ? 'callee hung up' : 'no ACK from the picking phone');
@@ -479,6 +494,61 @@ export class Call {
     this.bridge.answered();
     this.log.info({ by: user }, 'call picked up');
     return true;
+  }
+
+  /** The answered party on one side (transfer.ts), or undefined before the answer. */
+  party(side: Side): DialogLeg | undefined {
+    if (this.#state !== 'answered') return undefined;
+    return side === 'a' ? this.#aParty : this.#bLeg;
+  }
+
+  /**
+   * RFC 3891 §3 matching: which side's current dialog has this Call-ID, our
+   * tag (the Replaces to-tag) and the peer's tag (from-tag).
+   */
+  sideOfDialog(callId: string, localTag: string, remoteTag: string): Side | undefined {
+    for (const side of ['a', 'b'] as const) {
+      const id = this.party(side)?.dialogId;
+      if (id !== undefined && id.callId === callId && id.localTag === localTag && id.remoteTag === remoteTag) return side;
+    }
+    return undefined;
+  }
+
+  /**
+   * Transfer: `leg` becomes the party on `side` (its media already moved to
+   * that side of the bridge). Returns the party it replaces; the caller
+   * releases it (NOTIFY, BYE). Its BYE and requests no longer reach the call.
+   */
+  replaceParty(side: Side, leg: DialogLeg, target: string): DialogLeg | undefined {
+    if (this.#state !== 'answered') return undefined;
+    const old = side === 'a' ? this.#aParty : this.#bLeg;
+    if (side === 'a') this.#aParty = leg;
+    else this.#bLeg = leg;
+    this.#detached.delete(leg);
+    this.#adopted.push({ leg, side, target, start: this.#deps.clock.wallNow() });
+    if (side === 'b') this.#dst = target;
+    leg.on((e) => {
+      if ((side === 'a' ? this.#aParty : this.#bLeg) !== leg || this.#detached.has(leg)) return;
+      if (e.kind === 'bye' || e.kind === 'ack-timeout') {
+        this.#hangupSide = side === 'a' ? 'caller' : 'callee';
+        this.#finish('ANSWERED', 200, `${target} hung up (after transfer)`);
+      } else if (e.kind === 'request') {
+        this.#onInDialog(side, e.req);
+      }
+    });
+    this.log.info({ side, to: target }, 'party replaced (transfer)');
+    return old;
+  }
+
+  /**
+   * Transfer: take `side`'s party out of this call without signalling it
+   * (it joins another call); end this call afterwards with `hangup`.
+   */
+  detachParty(side: Side): DialogLeg | undefined {
+    const leg = this.party(side);
+    if (leg === undefined) return undefined;
+    this.#detached.add(leg);
+    return leg;
   }
 
   /** Hang up from outside (admin API, silence timeout, shutdown). */
@@ -501,12 +571,13 @@ export class Call {
     this.#hangupReason = reason;
     this.#finalStatus = status;
     for (const f of this.#forks) {
-      if (f.leg.ended) continue;
+      if (f.leg.ended || this.#detached.has(f.leg)) continue;
       if (f === this.#winner) f.leg.hangup();
       else f.leg.cancel();
     }
-    if (this.#picker !== undefined && !this.#picker.leg.ended) this.#picker.leg.hangup();
-    if (!this.a.ended) this.a.hangup();
+    if (this.#picker !== undefined && !this.#picker.leg.ended && !this.#detached.has(this.#picker.leg)) this.#picker.leg.hangup();
+    for (const x of this.#adopted) if (!x.leg.ended && !this.#detached.has(x.leg)) x.leg.hangup();
+    if (!this.a.ended && !this.#detached.has(this.a)) this.a.hangup();
     const end = this.#deps.clock.wallNow();
     const won = this.#winner?.target.group;
     if (wasAnswered && won !== undefined) this.#deps.onGroupMember?.({ kind: 'ended', group: won, at: end });
@@ -563,6 +634,22 @@ export class Call {
         rtp: { packetsIn: stats.b.packetsReceived, packetsOut: stats.b.packetsSent, lost: stats.b.lost, jitterMs: stats.b.jitterMs, mos: stats.b.mos },
       });
     }
+    this.#adopted.forEach((x, i) => {
+      legs.push({
+        legId: `${this.id}-t${i + 1}`,
+        callId: x.leg.dialogId?.callId ?? '',
+        role: x.side,
+        peer: `${x.leg.flow.protocol}:${x.leg.flow.remoteAddress}:${x.leg.flow.remotePort}`,
+        target: x.target,
+        trunk: undefined,
+        start: x.start,
+        answer: x.start,
+        end,
+        sipCode: 200,
+        codec: x.side === 'a' ? codecs.a : codecs.b,
+        rtp: undefined,
+      });
+    });
     const record: CallRecord = {
       callId: this.id,
       linkedId: this.id,

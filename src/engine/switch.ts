@@ -59,8 +59,6 @@ export interface SwitchDeps {
   readonly silenceTimeoutMs: number;
 }
 
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE, REFER, NOTIFY';
-
 function userOf(uri: string): string {
   const m = /^(?:sips?|tel):([^@;?]+)/i.exec(uri);
   if (!m?.[1]) return '';
@@ -167,22 +165,8 @@ export class Switch {
         // §12.2.2 / §15.1.2: a mid-dialog method outside any dialog.
         tx.respond(createResponse(req, 481));
         return;
-      case 'OPTIONS':
-        // OPTIONS to a user of ours (RFC 3261 §11.2): answered by the switch
-        // with its capabilities, as Asterisk does; nothing about the user leaks.
-        tx.respond(
-          createResponse(req, 200, undefined, {
-            toTag: this.#d.ids.tag(),
-            headers: [
-              { name: 'allow', value: ALLOW },
-              { name: 'accept', value: 'application/sdp' },
-              { name: 'supported', value: 'replaces' },
-            ],
-          }),
-        );
-        return;
       default:
-        tx.respond(createResponse(req, 405, undefined, { headers: [{ name: 'allow', value: ALLOW }] }));
+        tx.respond(createResponse(req, 405, undefined, { headers: [{ name: 'allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE, REFER, NOTIFY' }] }));
     }
   }
 

@@ -48,6 +48,11 @@ export abstract class DialogLeg {
     return this.dialog?.id.callId;
   }
 
+  /** The dialog's identity (Call-ID, our tag, the peer's tag), once there is a dialog (RFC 3891 matching). */
+  get dialogId(): { readonly callId: string; readonly localTag: string; readonly remoteTag: string } | undefined {
+    return this.dialog?.id;
+  }
+
   protected emit(e: LegEvent): void {
     for (const l of this.#listeners) {
       try {
