@@ -4,6 +4,9 @@
  * Owns: YAML syntax diagnostics, section ownership across files (each top-level
  * section may appear in one file only) and the raw-text rules for scalars that
  * YAML would otherwise mangle (`+31…` and `0…` stay strings; map keys are text).
+ * Large plans are read by load-fast.ts first (a plain YAML subset, no
+ * Document); this file's `yaml` path runs when that gives up, and lazily for
+ * positions when a later pass reports a diagnostic.
  * Leaves out: schema and semantics (validate.ts).
  */
 import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, isPair, Scalar } from 'yaml';
@@ -11,6 +14,7 @@ import type { Document, Node as YamlNode } from 'yaml';
 import type { Diagnostic } from './errors.ts';
 import { SECTION_NAMES } from './schema.ts';
 import { closest } from './diagnostic-format.ts';
+import { readFastYaml } from './load-fast.ts';
 
 export type SourceDoc = { readonly file: string; readonly text: string };
 export type PathSegment = string | number;
@@ -81,7 +85,36 @@ function diag(code: Diagnostic['code'], at: Position, path: string, message: str
   return { severity: 'error', code, file: at.file, line: at.line, col: at.col, path, message };
 }
 
+/**
+ * Fast path first (load-fast.ts): when every document is in the plain subset
+ * and the sections are known and owned by one file each, the value is built
+ * without the `yaml` Document; positions are computed (by the full path) only
+ * if a later pass reports something. Otherwise the full path does everything.
+ */
 export function loadDocuments(docs: readonly SourceDoc[]): Loaded {
+  const value = loadFast(docs);
+  if (value === undefined) return loadDocumentsWithYaml(docs);
+  let full: Loaded | undefined;
+  return { value, diagnostics: [], locate: (path, onKey) => (full ??= loadDocumentsWithYaml(docs)).locate(path, onKey) };
+}
+
+function loadFast(docs: readonly SourceDoc[]): Record<string, unknown> | undefined {
+  const value: Record<string, unknown> = {};
+  for (const d of docs) {
+    const r = readFastYaml(d.text);
+    if (r === undefined) return undefined;
+    if (r.kind === 'empty') continue;
+    for (const name of Object.keys(r.value)) {
+      // Unknown or repeated sections are diagnostics: the full path reports them with positions.
+      if (!SECTION_NAMES.includes(name) || Object.prototype.hasOwnProperty.call(value, name)) return undefined;
+      value[name] = r.value[name];
+    }
+  }
+  return value;
+}
+
+/** The full path: the `yaml` Document with ranges, every syntax and ownership diagnostic, and the locator. */
+export function loadDocumentsWithYaml(docs: readonly SourceDoc[]): Loaded {
   const diagnostics: Diagnostic[] = [];
   const value: Record<string, unknown> = {};
   const owner = new Map<string, { p: Parsed; keyOffset: number }>();
