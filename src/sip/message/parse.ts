@@ -41,6 +41,7 @@ interface StartLine {
 
 /** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; "SIP" is case-insensitive (§25.1 ABNF literal). */
 function versionShape(v: string): 'ok' | 'other' | 'bad' {
+  if (v === 'SIP/2.0') return 'ok';
   if (v.length < 7 || v.slice(0, 4).toUpperCase() !== 'SIP/') return 'bad';
   const dot = v.indexOf('.', 4);
   if (dot < 5 || dot === v.length - 1) return 'bad';
@@ -55,7 +56,8 @@ function parseStartLine(line: string, limits: SipLimits): StartLine {
   const sl: StartLine = { kind: undefined, method: undefined, uri: undefined, requestUri: undefined, status: undefined, reason: '', error: undefined, exact: false };
   const sp1 = line.indexOf(' ');
   const first = sp1 < 0 ? line : line.slice(0, sp1);
-  if (first.length > 4 && first.slice(0, 4).toUpperCase() === 'SIP/') {
+  // "SIP/" in any case, tested without slicing ((c | 0x20) folds letters only).
+  if (first.length > 4 && (first.charCodeAt(0) | 0x20) === 0x73 && (first.charCodeAt(1) | 0x20) === 0x69 && (first.charCodeAt(2) | 0x20) === 0x70 && first.charCodeAt(3) === 0x2f) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
     sl.kind = 'response';
     const shape = versionShape(first);

@@ -106,6 +106,27 @@ export function parseHost(s: string): string | null {
   return upper ? s.toLowerCase() : s;
 }
 
+/**
+ * One pass over a hostname or IPv4 host starting at s[i] (not '['): up to
+ * the first ':' ';' '?' (in a URI) or ':' ';' SP HTAB (in a Via sent-by).
+ * Returns -1 when a character before the stop is not a host character or the
+ * host is empty, else `end * 2 + upper` (upper = 1 when it needs lower-casing).
+ * Equivalent to finding the end and then calling parseHost on the slice,
+ * without scanning the host twice.
+ */
+export function scanHostname(s: string, i: number, via: boolean): number {
+  const start = i;
+  let upper = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x5f) continue;
+    if (c >= 0x41 && c <= 0x5a) upper = 1;
+    else if (c === 0x3a || c === 0x3b || (via ? c === 0x20 || c === 0x09 : c === 0x3f)) break;
+    else return -1;
+  }
+  return i === start ? -1 : i * 2 + upper;
+}
+
 export function parsePort(s: string): number | null {
   if (!isDigits(s, 1, 5)) return null;
   const n = Number(s);
@@ -197,19 +218,18 @@ export function parseSipUri(raw: string): SipUri | null {
     p = at + 1;
   }
   let hostEnd: number;
+  let host: string | null;
   if (raw.charCodeAt(p) === 0x5b) {
     hostEnd = raw.indexOf(']', p) + 1;
     if (hostEnd === 0) return null;
+    host = parseHost(raw.slice(p, hostEnd));
+    if (host === null) return null;
   } else {
-    hostEnd = p;
-    while (hostEnd < len) {
-      const c = raw.charCodeAt(hostEnd);
-      if (c === 0x3a || c === 0x3b || c === 0x3f) break;
-      hostEnd++;
-    }
+    const scanned = scanHostname(raw, p, false);
+    if (scanned < 0) return null;
+    hostEnd = scanned >> 1;
+    host = (scanned & 1) === 1 ? raw.slice(p, hostEnd).toLowerCase() : raw.slice(p, hostEnd);
   }
-  const host = parseHost(raw.slice(p, hostEnd));
-  if (host === null) return null;
   let i = hostEnd;
   let port: number | undefined;
   if (raw.charCodeAt(i) === 0x3a) {

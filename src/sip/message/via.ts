@@ -10,7 +10,7 @@
  */
 import type { Via } from './message-types.ts';
 import { isToken, isTokenChar, parseParams, skipWs, splitTopLevel } from './header-text.ts';
-import { parseHost, parsePort } from './uri.ts';
+import { parseHost, parsePort, scanHostname } from './uri.ts';
 
 function readToken(s: string, i: number): number {
   while (i < s.length && isTokenChar(s.charCodeAt(i))) i++;
@@ -33,23 +33,25 @@ export function parseVia(text: string): Via | null {
   i = skipWs(s, i + 1);
   e = readToken(s, i);
   if (e === i) return null;
-  const transport = s.slice(i, e).toUpperCase();
+  const written = s.slice(i, e);
+  // Usually written upper-case already: skip toUpperCase (a runtime call).
+  const transport = written === 'UDP' || written === 'TCP' || written === 'TLS' ? written : written.toUpperCase();
   i = skipWs(s, e);
   if (i === e) return null; // LWS is mandatory before sent-by
   const hs = i;
+  let host: string | null;
   if (s.charCodeAt(i) === 0x5b) {
     const close = s.indexOf(']', i);
     if (close < 0) return null;
     i = close + 1;
+    host = parseHost(s.slice(hs, i));
+    if (host === null) return null;
   } else {
-    while (i < s.length) {
-      const c = s.charCodeAt(i);
-      if (c === 0x3a || c === 0x3b || c === 0x20 || c === 0x09) break;
-      i++;
-    }
+    const scanned = scanHostname(s, i, true);
+    if (scanned < 0) return null;
+    i = scanned >> 1;
+    host = (scanned & 1) === 1 ? s.slice(hs, i).toLowerCase() : s.slice(hs, i);
   }
-  const host = parseHost(s.slice(hs, i));
-  if (host === null) return null;
   let port: number | undefined;
   i = skipWs(s, i);
   if (s.charCodeAt(i) === 0x3a) {
