@@ -17,9 +17,11 @@
  * `onRefer`. The CDR is written once, at the end.
  */
 import type { Clock, Ids, Logger, TimerHandle } from '../common/index.ts';
-import type { DialogLeg, HeaderField, InDialogRequest, SipResponse, UacLeg, UasLeg, UacLegOptions } from '../sip/index.ts';
+import type { DialogLeg, InDialogRequest, SipResponse, UacLeg, UasLeg, UacLegOptions } from '../sip/index.ts';
 import type { MediaBridge, Side } from './bridge.ts';
-import { q850ForStatus, type CallRecord, type CdrSink, type Disposition, type LegRecord } from './cdr-types.ts';
+import { callLegRecords, type Fork } from './call-legs.ts';
+import { MidCallRelay } from './mid-call.ts';
+import { q850ForStatus, type CallRecord, type CdrSink, type Disposition } from './cdr-types.ts';
 import type { CallDirection, GroupMember, RingStage, RingTarget, Route, RouteFailure } from './route-types.ts';
 
 export type CallState = 'routing' | 'ringing' | 'answered' | 'ended';
@@ -37,16 +39,6 @@ export interface CallDeps {
   readonly onRefer?: (call: Call, side: 'a' | 'b', req: InDialogRequest) => void;
   /** A ring-group member answered, or its answered call ended (GroupStats, engine/group-stats.ts). */
   readonly onGroupMember?: (e: { readonly kind: 'answered' | 'ended'; readonly group: GroupMember; readonly at: number }) => void;
-}
-
-interface Fork {
-  readonly leg: UacLeg;
-  readonly target: RingTarget;
-  readonly start: number;
-  answer: number | undefined;
-  end: number | undefined;
-  status: number | undefined;
-  trunkIndex: number;
 }
 
 const COMPLETED_ELSEWHERE = 'SIP;cause=200;text="Call completed elsewhere"';
@@ -71,6 +63,7 @@ export class Call {
   #picker: { leg: UasLeg; user: string; start: number } | undefined;
   /** The party on the A side: the caller's UAS leg until a transfer replaces it. */
   #aParty: DialogLeg;
+  readonly #midCall: MidCallRelay;
   /** Parties that joined by transfer (RFC 3515/3891), for the CDR and the final hangup. */
   #adopted: Array<{ leg: DialogLeg; side: Side; target: string; start: number }> = [];
   /** Legs handed over to another call: never signalled by this one. */
@@ -88,7 +81,6 @@ export class Call {
   #dst = '';
   #dstName: string | undefined;
   #trunk: string | undefined;
-  #aPendingReinvite: InDialogRequest | undefined;
   #offerForB: { body: Buffer; contentType: string } | undefined;
   #openMarker = false;
   /** The user whose calls count this call as busy (callee and caller). */
@@ -99,6 +91,7 @@ export class Call {
     this.a = a;
     this.#aParty = a;
     this.bridge = bridge;
+    this.#midCall = new MidCallRelay(bridge, deps.log);
     this.id = a.invite.callId;
     this.log = deps.log.child({ callId: this.id });
     this.started = deps.clock.wallNow();
@@ -413,47 +406,7 @@ export class Call {
       else req.respond(501);
       return;
     }
-    if (m === 'OPTIONS') {
-      req.respond(200);
-      return;
-    }
-    if (m === 'INVITE' || m === 'UPDATE') {
-      if (this.#aPendingReinvite !== undefined) {
-        req.respond(491); // RFC 3261 §14.2: an offer is already in progress
-        return;
-      }
-      const body = req.request.body;
-      if (body.length === 0) {
-        // Offerless re-INVITE (session refresh): our current SDP is the offer; the
-        // answer comes in the ACK and changes nothing we relay.
-        req.respond(200, { body: this.bridge.currentOffer(side) });
-        return;
-      }
-      const offer = this.bridge.reofferFrom(side, body);
-      if (!offer.ok) {
-        req.respond(488);
-        return;
-      }
-      this.#aPendingReinvite = req;
-      void other.request(m, { body: offer.value }).then((resp) => {
-        this.#aPendingReinvite = undefined;
-        if (resp.status >= 200 && resp.status < 300) {
-          const ans = this.bridge.reanswerFrom(side === 'a' ? 'b' : 'a', resp.body);
-          if (ans.ok) req.respond(200, { body: ans.value });
-          else req.respond(488);
-        } else {
-          req.respond(resp.status);
-        }
-      });
-      return;
-    }
-    // INFO (DTMF relay, RFC 6086), MESSAGE, NOTIFY: carried as they are.
-    const ct = req.request.headers.find((h) => h.name === 'content-type')?.value;
-    const headers: HeaderField[] = [];
-    for (const h of req.request.headers) if (h.name === 'info-package' || h.name === 'event' || h.name === 'subscription-state') headers.push(h);
-    void other
-      .request(m, { body: req.request.body.length > 0 && ct ? { body: req.request.body, contentType: ct } : undefined, headers })
-      .then((resp) => req.respond(resp.status));
+    this.#midCall.relay(side, req, other);
   }
 
   /**
@@ -584,71 +537,16 @@ export class Call {
     const stats = this.bridge.stats();
     const codecs = this.bridge.codecs();
     this.bridge.close();
-    const legs: LegRecord[] = [
-      {
-        legId: `${this.id}-a`,
-        callId: this.id,
-        role: 'a',
-        peer: `${this.a.flow.protocol}:${this.a.flow.remoteAddress}:${this.a.flow.remotePort}`,
-        target: this.#src,
-        trunk: undefined,
-        start: this.started,
-        answer: this.#answeredAt,
-        end,
-        sipCode: wasAnswered ? 200 : status,
-        codec: codecs.a,
-        rtp: { packetsIn: stats.a.packetsReceived, packetsOut: stats.a.packetsSent, lost: stats.a.lost, jitterMs: stats.a.jitterMs, mos: stats.a.mos },
-      },
-      ...this.#allForks.map((f, i): LegRecord => ({
-        legId: `${this.id}-b${i + 1}`,
-        callId: f.leg.ownCallId,
-        role: 'b',
-        peer: `${f.leg.flow.protocol}:${f.leg.flow.remoteAddress}:${f.leg.flow.remotePort}`,
-        target: f.target.kind === 'contact' ? f.target.user : (f.target.trunks[f.trunkIndex]?.requestUri ?? ''),
-        trunk: f.target.kind === 'trunk' ? f.target.trunks[f.trunkIndex]?.trunk : undefined,
-        start: f.start,
-        answer: f.answer,
-        end: f.end ?? end,
-        sipCode: f.status ?? 487,
-        codec: f === this.#winner ? codecs.b : undefined,
-        rtp:
-          f === this.#winner
-            ? { packetsIn: stats.b.packetsReceived, packetsOut: stats.b.packetsSent, lost: stats.b.lost, jitterMs: stats.b.jitterMs, mos: stats.b.mos }
-            : undefined,
-      })),
-    ];
-    const picker = this.#picker;
-    if (picker !== undefined) {
-      legs.push({
-        legId: `${this.id}-p`,
-        callId: picker.leg.invite.callId,
-        role: 'b',
-        peer: `${picker.leg.flow.protocol}:${picker.leg.flow.remoteAddress}:${picker.leg.flow.remotePort}`,
-        target: picker.user,
-        trunk: undefined,
-        start: picker.start,
-        answer: picker.start,
-        end,
-        sipCode: 200,
-        codec: codecs.b,
-        rtp: { packetsIn: stats.b.packetsReceived, packetsOut: stats.b.packetsSent, lost: stats.b.lost, jitterMs: stats.b.jitterMs, mos: stats.b.mos },
-      });
-    }
-    this.#adopted.forEach((x, i) => {
-      legs.push({
-        legId: `${this.id}-t${i + 1}`,
-        callId: x.leg.dialogId?.callId ?? '',
-        role: x.side,
-        peer: `${x.leg.flow.protocol}:${x.leg.flow.remoteAddress}:${x.leg.flow.remotePort}`,
-        target: x.target,
-        trunk: undefined,
-        start: x.start,
-        answer: x.start,
-        end,
-        sipCode: 200,
-        codec: x.side === 'a' ? codecs.a : codecs.b,
-        rtp: undefined,
-      });
+    const legs = callLegRecords({
+      id: this.id,
+      a: { flow: this.a.flow, src: this.#src, start: this.started, answer: this.#answeredAt, sipCode: wasAnswered ? 200 : status },
+      forks: this.#allForks,
+      winner: this.#winner,
+      picker: this.#picker,
+      adopted: this.#adopted,
+      end,
+      codecs,
+      stats,
     });
     const record: CallRecord = {
       callId: this.id,

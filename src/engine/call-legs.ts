@@ -1,0 +1,107 @@
+/**
+ * The per-leg CDR rows of one call (cdr-types.ts `LegRecord`), built at the
+ * call's end from what the call kept: the caller's leg, every fork that was
+ * rung (with its final status), the phone that picked the call up, and the
+ * parties that joined by transfer. Pure: no I/O, no clock.
+ */
+import type { RelaySideStats } from '../rtp/index.ts';
+import type { DialogLeg, Flow, UacLeg, UasLeg } from '../sip/index.ts';
+import type { Side } from './bridge.ts';
+import type { LegRecord } from './cdr-types.ts';
+import type { RingTarget } from './route-types.ts';
+
+/** One UAC leg the call rang (a "fork"), with what happened to it. */
+export interface Fork {
+  readonly leg: UacLeg;
+  readonly target: RingTarget;
+  readonly start: number;
+  answer: number | undefined;
+  end: number | undefined;
+  status: number | undefined;
+  trunkIndex: number;
+}
+
+export interface CallLegsInput {
+  readonly id: string;
+  readonly a: { readonly flow: Flow; readonly src: string; readonly start: number; readonly answer: number | undefined; readonly sipCode: number };
+  readonly forks: readonly Fork[];
+  readonly winner: Fork | undefined;
+  readonly picker: { readonly leg: UasLeg; readonly user: string; readonly start: number } | undefined;
+  readonly adopted: ReadonlyArray<{ readonly leg: DialogLeg; readonly side: Side; readonly target: string; readonly start: number }>;
+  readonly end: number;
+  readonly codecs: { readonly a: string | undefined; readonly b: string | undefined };
+  readonly stats: { readonly a: RelaySideStats; readonly b: RelaySideStats };
+}
+
+const peer = (f: Flow): string => `${f.protocol}:${f.remoteAddress}:${f.remotePort}`;
+const rtp = (s: RelaySideStats): LegRecord['rtp'] => ({ packetsIn: s.packetsReceived, packetsOut: s.packetsSent, lost: s.lost, jitterMs: s.jitterMs, mos: s.mos });
+
+export function callLegRecords(x: CallLegsInput): LegRecord[] {
+  const legs: LegRecord[] = [
+    {
+      legId: `${x.id}-a`,
+      callId: x.id,
+      role: 'a',
+      peer: peer(x.a.flow),
+      target: x.a.src,
+      trunk: undefined,
+      start: x.a.start,
+      answer: x.a.answer,
+      end: x.end,
+      sipCode: x.a.sipCode,
+      codec: x.codecs.a,
+      rtp: rtp(x.stats.a),
+    },
+    ...x.forks.map(
+      (f, i): LegRecord => ({
+        legId: `${x.id}-b${i + 1}`,
+        callId: f.leg.ownCallId,
+        role: 'b',
+        peer: peer(f.leg.flow),
+        target: f.target.kind === 'contact' ? f.target.user : (f.target.trunks[f.trunkIndex]?.requestUri ?? ''),
+        trunk: f.target.kind === 'trunk' ? f.target.trunks[f.trunkIndex]?.trunk : undefined,
+        start: f.start,
+        answer: f.answer,
+        end: f.end ?? x.end,
+        sipCode: f.status ?? 487,
+        codec: f === x.winner ? x.codecs.b : undefined,
+        rtp: f === x.winner ? rtp(x.stats.b) : undefined,
+      }),
+    ),
+  ];
+  const p = x.picker;
+  if (p !== undefined) {
+    legs.push({
+      legId: `${x.id}-p`,
+      callId: p.leg.invite.callId,
+      role: 'b',
+      peer: peer(p.leg.flow),
+      target: p.user,
+      trunk: undefined,
+      start: p.start,
+      answer: p.start,
+      end: x.end,
+      sipCode: 200,
+      codec: x.codecs.b,
+      rtp: rtp(x.stats.b),
+    });
+  }
+  // Parties that joined by transfer: the RTP counters stay on the side's first leg.
+  x.adopted.forEach((t, i) => {
+    legs.push({
+      legId: `${x.id}-t${i + 1}`,
+      callId: t.leg.dialogId?.callId ?? '',
+      role: t.side,
+      peer: peer(t.leg.flow),
+      target: t.target,
+      trunk: undefined,
+      start: t.start,
+      answer: t.start,
+      end: x.end,
+      sipCode: 200,
+      codec: t.side === 'a' ? x.codecs.a : x.codecs.b,
+      rtp: undefined,
+    });
+  });
+  return legs;
+}
