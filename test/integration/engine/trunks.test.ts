@@ -30,8 +30,27 @@ let backup: TestTrunk;
 let dead: { sock: Socket; port: number; datagrams: string[]; methods(m: string): string[] };
 let alice: TestUa;
 
+let configDir = '';
+
+/** The second trunk that registers: `wrongpw` (rejected) at first, `late` (accepted) after the reload test. */
+const WRONGPW = `  wrongpw:
+    host: 127.0.0.3
+    port: PORT
+    register: true
+    username: someone
+    password: not-the-password
+    ping: 0`;
+const LATE = `  late:
+    host: 127.0.0.3
+    port: PORT
+    register: true
+    username: backup-only
+    password: backup-secret
+    ping: 0`;
+
 function writeConfig(): string {
   const dir = mkdtempSync(join(tmpdir(), 'belfry-trunks-'));
+  configDir = dir;
   mkdirSync(join(dir, 'dialplan'));
   writeFileSync(
     join(dir, 'belfry.yaml'),
@@ -53,11 +72,16 @@ shutdown:
   grace_ms: 500
 `,
   );
+  writePlan(WRONGPW);
+  return dir;
+}
+
+function writePlan(secondRegistering: string): void {
   const users = ['2001', '2002']
     .map((e) => `  "${e}":\n    name: User ${e}\n    password: ${PASSWORD(e)}\n    department: ops\n    max_contacts: 3`)
     .join('\n');
   writeFileSync(
-    join(dir, 'dialplan', 'plan.yaml'),
+    join(configDir, 'dialplan', 'plan.yaml'),
     `settings:
   time_zone: Europe/Amsterdam
   default_country: NL
@@ -87,13 +111,7 @@ trunks:
     host: 127.0.0.4
     port: ${dead.port}
     ping: 1
-  wrongpw:
-    host: 127.0.0.3
-    port: ${backup.port}
-    register: true
-    username: someone
-    password: not-the-password
-    ping: 0
+${secondRegistering.replace('PORT', String(backup.port))}
   example:
     host: 127.0.0.4
     port: ${dead.port}
@@ -122,7 +140,6 @@ restrictions:
     classes: [premium]
 `,
   );
-  return dir;
 }
 
 before(async () => {
@@ -134,7 +151,7 @@ before(async () => {
   sock.on('message', (m) => datagrams.push(m.toString('utf8')));
   dead = { sock, port: sock.address().port, datagrams, methods: (m) => datagrams.filter((d) => d.startsWith(`${m} `)) };
   carrier.behaviour = { registrar: { username: CARRIER_USER, password: CARRIER_PASSWORD, expires: 2 } };
-  backup.behaviour = { registrar: { username: 'backup-only', password: 'x' } as { username: string; password: string; expires: number } };
+  backup.behaviour = { registrar: { username: 'backup-only', password: 'backup-secret', expires: 60 } };
   sw = await startBelfry({ configDir: writeConfig(), env: { BELFRY_TEST_TRUNK_USER: CARRIER_USER, BELFRY_TEST_TRUNK_PASSWORD: CARRIER_PASSWORD } });
   carrier.switchPort = sw.sipPort;
   alice = await TestUa.start({ user: '2001', password: PASSWORD('2001'), switchPort: sw.sipPort });
@@ -308,6 +325,20 @@ test('security: an unauthenticated source dialling out gets 407 and never reache
   const premium = await alice.call('09001234567');
   assert.equal(await premium.final, 403);
   assert.equal(carrier.methods('INVITE').length + backup.methods('INVITE').length, before, 'nothing reached a trunk');
+});
+
+test('reload: a removed trunk stops, an unchanged one keeps its binding, a new one registers', async () => {
+  const carrierRegs = carrier.registered.length;
+  const callId = carrier.registered[0]?.callId;
+  writePlan(LATE);
+  const r = await fetch(`http://127.0.0.1:${sw.httpPort}/api/v1/reload`, { method: 'POST', headers: { authorization: `Bearer ${sw.apiToken}` } });
+  assert.equal(r.status, 200);
+  await waitTrunk('late', (t) => t.registration === 'registered', 8000, 'registered after reload');
+  const t = await trunks();
+  assert.equal(t.has('wrongpw'), false);
+  assert.equal(t.get('carrier')?.registration, 'registered');
+  const refreshes = carrier.registered.slice(carrierRegs);
+  assert.ok(refreshes.every((q) => q.callId === callId && headerValue(q, 'expires') !== '0'), 'the carrier binding was refreshed, not restarted');
 });
 
 test('shutdown sends Expires: 0 to the carrier we registered with', async () => {
