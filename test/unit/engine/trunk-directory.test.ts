@@ -23,7 +23,13 @@ const TRUNKS = `  carrier:
   plus:
     host: 203.0.113.20
     transport: tcp
-    number_format: with_plus`;
+    number_format: with_plus
+  regin:
+    host: 198.51.100.50
+    register: true
+    username: u
+    password: p
+    inbound: ["192.0.2.128/25"]`;
 
 const plan = trunkPlan(TRUNKS);
 const env = { T_USER: 'acct', T_PASS: 's3cret' };
@@ -50,6 +56,11 @@ test('inbound: by CIDR, and a registered trunk by its registrar address', () => 
   assert.equal(dir.trunkForSource('203.0.113.5'), 'national');
   assert.equal(dir.trunkForSource('203.0.113.17'), undefined);
   assert.equal(dir.trunkForSource('198.51.100.7'), 'carrier');
+  // With an inbound list, a registered trunk's registrar still counts (it sends to the Contact we registered).
+  assert.equal(dir.trunkForSource('192.0.2.200'), 'regin');
+  assert.equal(dir.trunkForSource('198.51.100.50'), 'regin');
+  // Without an inbound list, the trunk host's address identifies it.
+  assert.equal(dir.trunkForSource('203.0.113.20'), 'plus');
   assert.equal(dir.trunkForSource('192.0.2.99'), undefined);
 });
 
