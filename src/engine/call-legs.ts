@@ -1,14 +1,15 @@
 /**
- * The per-leg CDR rows of one call (cdr-types.ts `LegRecord`), built at the
- * call's end from what the call kept: the caller's leg, every fork that was
- * rung (with its final status), the phone that picked the call up, and the
- * parties that joined by transfer. Pure: no I/O, no clock.
+ * The CDR side of one call, pure (no I/O, no clock): the per-leg rows
+ * (cdr-types.ts `LegRecord`) built at the call's end from what the call
+ * kept — the caller's leg, every fork that was rung (with its final
+ * status), the phone that picked the call up, and the parties that joined
+ * by transfer — and the disposition of a call that ends in a reject.
  */
 import type { RelaySideStats } from '../rtp/index.ts';
 import type { DialogLeg, Flow, UacLeg, UasLeg } from '../sip/index.ts';
 import type { Side } from './bridge.ts';
-import type { LegRecord } from './cdr-types.ts';
-import type { RingTarget } from './route-types.ts';
+import type { Disposition, LegRecord } from './cdr-types.ts';
+import type { RingTarget, RouteFailure } from './route-types.ts';
 
 /** One UAC leg the call rang (a "fork"), with what happened to it. */
 export interface Fork {
@@ -104,4 +105,17 @@ export function callLegRecords(x: CallLegsInput): LegRecord[] {
     });
   });
   return legs;
+}
+
+/**
+ * CDR disposition and Q.850 cause of a reject. A plain reject that ends a
+ * failed ring (no forwarding, no voicemail; `afterFailure` says why ringing
+ * failed) keeps that reason: NO ANSWER (19) after the ring time, BUSY (17);
+ * anything else (no phone registered, every fork failed) is FAILED with the
+ * route's cause (480 → 18, RFC 3398 §8.2.6.1; Asterisk's CHANUNAVAIL).
+ */
+export function rejectOutcome(status: number, q850: number, afterFailure: RouteFailure | undefined): { disposition: Disposition; q850: number } {
+  if (status === 486 || status === 600 || afterFailure === 'busy') return { disposition: 'BUSY', q850: 17 };
+  if (afterFailure === 'no-answer') return { disposition: 'NO ANSWER', q850: 19 };
+  return { disposition: 'FAILED', q850 };
 }

@@ -19,8 +19,9 @@
 import type { Clock, Ids, Logger, TimerHandle } from '../common/index.ts';
 import type { DialogLeg, InDialogRequest, SipResponse, UacLeg, UasLeg, UacLegOptions } from '../sip/index.ts';
 import type { MediaBridge, Side } from './bridge.ts';
-import { callLegRecords, type Fork } from './call-legs.ts';
+import { callLegRecords, rejectOutcome, type Fork } from './call-legs.ts';
 import { MidCallRelay } from './mid-call.ts';
+import { uacOptionsFor } from './ring-target.ts';
 import { q850ForStatus, type CallRecord, type CdrSink, type Disposition } from './cdr-types.ts';
 import type { CallDirection, GroupMember, RingStage, RingTarget, Route, RouteFailure } from './route-types.ts';
 
@@ -111,8 +112,7 @@ export class Call {
           this.#finish('CANCELLED', 487, 'caller cancelled');
           break;
         case 'bye':
-          this.#hangupSide = 'caller';
-          this.#finish('ANSWERED', 200, 'caller hung up');
+          this.#partyLeft('a', 'caller', 'caller hung up');
           break;
         case 'ack-timeout':
           this.#hangupSide = 'system';
@@ -168,7 +168,7 @@ export class Call {
     for (const line of route.trace) this.log.debug({ route: line }, 'route');
     if (route.kind === 'reject') {
       if (route.intercepted) this.log.warn({ from: this.#src, to: route.destination, status: route.status }, 'call intercepted');
-      const { disposition, q850 } = this.#rejectOutcome(route.status, route.q850);
+      const { disposition, q850 } = rejectOutcome(route.status, route.q850, this.#afterFailure);
       this.a.reject(route.status, { reason: route.reason, headers: [{ name: 'reason', value: `Q.850;cause=${q850}` }] });
       this.#hangupSide = 'system';
       this.#finish(disposition, route.status, route.reason, q850);
@@ -217,23 +217,10 @@ export class Call {
     if (this.#state !== 'ringing' || this.#route === undefined) return;
     const offer = this.#offerForB;
     const route = this.#route;
-    let opts: UacLegOptions;
-    if (t.kind === 'contact') {
-      if (t.user) this.users.add(t.user);
-      const display = route.callerName ? `"${route.callerName.replace(/["\\]/g, '')}" ` : '';
-      opts = {
-        flow: t.binding.flow,
-        requestUri: t.binding.contact,
-        from: `${display}<sip:${encodeURIComponent(route.callerNumber)}@${this.#deps.domain}>`,
-        to: `<sip:${t.user}@${this.#deps.domain}>`,
-        body: offer,
-      };
-    } else {
-      const tt = t.trunks[trunkIndex];
-      if (tt === undefined) return;
-      this.#trunk = tt.trunk;
-      opts = { flow: tt.flow, requestUri: tt.requestUri, from: tt.from, to: tt.to, body: offer, headers: [...t.headers, ...(tt.headers ?? [])], ...(tt.credentials ? { credentials: tt.credentials } : {}) };
-    }
+    if (t.kind === 'contact' && t.user) this.users.add(t.user);
+    const opts = uacOptionsFor(t, trunkIndex, { number: route.callerNumber, name: route.callerName }, this.#deps.domain, offer);
+    if (opts === undefined) return;
+    if (t.kind === 'trunk') this.#trunk = t.trunks[trunkIndex]?.trunk;
     const leg = this.#deps.newUacLeg(opts);
     const fork: Fork = { leg, target: t, start: this.#deps.clock.wallNow(), answer: undefined, end: undefined, status: undefined, trunkIndex };
     this.#forks.push(fork);
@@ -251,10 +238,7 @@ export class Call {
           this.#onForkFailed(fork, e.response);
           break;
         case 'bye':
-          if (this.#winner === fork && this.#bLeg === fork.leg) {
-            this.#hangupSide = 'callee';
-            this.#finish('ANSWERED', 200, 'callee hung up');
-          }
+          if (this.#winner === fork && this.#bLeg === fork.leg) this.#partyLeft('b', 'callee', 'callee hung up');
           break;
         case 'request':
           if (this.#winner === fork && this.#bLeg === fork.leg) this.#onInDialog('b', e.req);
@@ -360,20 +344,6 @@ export class Call {
   /** Set once ringing has failed and the route's onFailure was followed. */
   #afterFailure: RouteFailure | undefined;
 
-  /**
-   * CDR disposition and Q.850 cause of a reject. A plain reject that ends a
-   * failed ring (no forwarding, no voicemail) keeps the reason ringing failed:
-   * NO ANSWER (19) after the ring time, BUSY (17); anything else (no phone
-   * registered, every fork failed) is FAILED with the route's cause (480 → 18,
-   * RFC 3398 §8.2.6.1 / Asterisk CHANUNAVAIL).
-   */
-  #rejectOutcome(status: number, q850: number): { disposition: Disposition; q850: number } {
-    const why = this.#afterFailure;
-    if (status === 486 || status === 600 || why === 'busy') return { disposition: 'BUSY', q850: 17 };
-    if (why === 'no-answer') return { disposition: 'NO ANSWER', q850: 19 };
-    return { disposition: 'FAILED', q850 };
-  }
-
   #routeFailed(): void {
     const route = this.#route;
     const why = this.#lastFailure;
@@ -387,7 +357,7 @@ export class Call {
     }
     const status = why === 'busy' ? 486 : why === 'no-answer' ? 480 : this.#failures.find((s) => s >= 400 && s !== 408 && s !== 487) ?? 480;
     this.#afterFailure = why;
-    const { disposition, q850 } = this.#rejectOutcome(status, q850ForStatus(status));
+    const { disposition, q850 } = rejectOutcome(status, q850ForStatus(status), this.#afterFailure);
     this.a.reject(status, { headers: [{ name: 'reason', value: `Q.850;cause=${q850}` }] });
     this.#hangupSide = 'system';
     this.#finish(disposition, status, why, q850);
@@ -433,8 +403,7 @@ export class Call {
     leg.on((e) => {
       if (this.#bLeg !== leg || this.#detached.has(leg)) return;
       if (e.kind === 'bye' || e.kind === 'ack-timeout') {
-        this.#hangupSide = 'callee';
-        this.#finish('ANSWERED', 200, e.kind === 'bye' ? 'callee hung up' : 'no ACK from the picking phone');
+        this.#partyLeft('b', 'callee', e.kind === 'bye' ? 'callee hung up' : 'no ACK from the picking phone');
       } else if (e.kind === 'request') {
         this.#onInDialog('b', e.req);
       }
@@ -447,6 +416,46 @@ export class Call {
     this.bridge.answered();
     this.log.info({ by: user }, 'call picked up');
     return true;
+  }
+
+  /**
+   * A party hung up. During a blind transfer the transferor may hang up
+   * right after the 202 (many phones do): the call then waits for the
+   * transfer's outcome instead of ending (transferFinished decides).
+   */
+  #partyLeft(side: Side, who: 'caller' | 'callee', reason: string): void {
+    if (this.#transferFrom === side) {
+      this.log.info({ side }, 'transferor hung up; the transfer goes on');
+      this.#transferorGone = reason;
+      return;
+    }
+    this.#hangupSide = who;
+    this.#finish('ANSWERED', 200, reason);
+  }
+
+  #transferFrom: Side | undefined;
+  #transferorGone: string | undefined;
+  #endListeners: Array<() => void> = [];
+
+  /** transfer.ts: a blind transfer away from `side` has started. */
+  transferStarted(side: Side): void {
+    this.#transferFrom = side;
+    this.#transferorGone = undefined;
+  }
+
+  /** transfer.ts: the transfer ended; when it failed and the transferor already left, the call ends. */
+  transferFinished(ok: boolean): void {
+    const side = this.#transferFrom;
+    this.#transferFrom = undefined;
+    if (ok || side === undefined || this.#transferorGone === undefined) return;
+    this.#hangupSide = side === 'a' ? 'caller' : 'callee';
+    this.#finish('ANSWERED', 200, `${this.#transferorGone}; transfer failed`);
+  }
+
+  /** Called once when the call ends (transfer.ts stops ringing a target for a call that is gone). */
+  onEnd(listener: () => void): void {
+    if (this.#state === 'ended') listener();
+    else this.#endListeners.push(listener);
   }
 
   /** The answered party on one side (transfer.ts), or undefined before the answer. */
@@ -483,8 +492,7 @@ export class Call {
     leg.on((e) => {
       if ((side === 'a' ? this.#aParty : this.#bLeg) !== leg || this.#detached.has(leg)) return;
       if (e.kind === 'bye' || e.kind === 'ack-timeout') {
-        this.#hangupSide = side === 'a' ? 'caller' : 'callee';
-        this.#finish('ANSWERED', 200, `${target} hung up (after transfer)`);
+        this.#partyLeft(side, side === 'a' ? 'caller' : 'callee', `${target} hung up (after transfer)`);
       } else if (e.kind === 'request') {
         this.#onInDialog(side, e.req);
       }
@@ -576,6 +584,13 @@ export class Call {
       this.log.error({ err: e }, 'CDR write failed');
     }
     this.log.info({ disposition: record.disposition, status: record.sipCode, reason, hangupSide: record.hangupSide }, 'call ended');
+    for (const l of this.#endListeners.splice(0)) {
+      try {
+        l();
+      } catch (e) {
+        this.log.error({ err: e }, 'end listener threw');
+      }
+    }
     this.#deps.onEnded(this);
   }
 }

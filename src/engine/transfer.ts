@@ -22,6 +22,7 @@ import { headerValue, type DialogLeg, type InDialogRequest, type ServerTransacti
 import type { Side } from './bridge.ts';
 import type { Call } from './call.ts';
 import type { CallerInfo } from './router.ts';
+import { uacOptionsFor } from './ring-target.ts';
 import type { RingTarget, Route } from './route-types.ts';
 
 export interface TransferDeps {
@@ -202,18 +203,21 @@ export class TransferService {
     const staying = side === 'a' ? call.to : call.from;
     const offer = call.bridge.offerOn(side);
     const legs: Array<{ leg: UacLeg; t: RingTarget }> = [];
+    // The transferor may hang up now (RFC 5589 §6 flows): the call waits for the outcome.
+    call.transferStarted(side);
     let won = false;
     let failures = 0;
     let lastStatus = '480 Temporarily Unavailable';
     let timer: TimerHandle | undefined;
     const giveUp = (status: string) => {
       timer?.cancel();
+      call.transferFinished(false);
       for (const l of legs) if (!l.leg.ended) l.leg.cancel();
       call.log.info({ to: dialled, status }, 'blind transfer failed; the call stays as it was');
       void this.#notify(referrer, status, true);
     };
     for (const t of stage.targets) {
-      const opts = this.#legOptions(t, staying, offer);
+      const opts = uacOptionsFor(t, 0, { number: staying, name: undefined }, this.#d.domain, offer);
       if (opts === undefined) continue;
       const leg = this.#d.newUacLeg(opts);
       legs.push({ leg, t });
@@ -234,6 +238,7 @@ export class TransferService {
           }
           const who = t.kind === 'contact' ? t.user : dialled;
           const old = call.replaceParty(side, leg, who);
+          call.transferFinished(true);
           call.log.info({ to: who }, 'blind transfer completed');
           void this.#release(old);
         } else if (e.kind === 'failed') {
@@ -251,21 +256,11 @@ export class TransferService {
     timer = this.#d.clock.setTimer(stage.timeoutMs, () => {
       if (!won) giveUp('408 Request Timeout');
     });
-  }
-
-  #legOptions(t: RingTarget, callerNumber: string, body: { body: Buffer; contentType: string }): UacLegOptions | undefined {
-    if (t.kind === 'contact') {
-      return {
-        flow: t.binding.flow,
-        requestUri: t.binding.contact,
-        from: `<sip:${encodeURIComponent(callerNumber)}@${this.#d.domain}>`,
-        to: `<sip:${t.user}@${this.#d.domain}>`,
-        body,
-      };
-    }
-    const tt = t.trunks[0];
-    if (tt === undefined) return undefined;
-    return { flow: tt.flow, requestUri: tt.requestUri, from: tt.from, to: tt.to, body, headers: t.headers };
+    call.onEnd(() => {
+      // The transferee hung up while the target was ringing.
+      timer?.cancel();
+      if (!won) for (const l of legs) if (!l.leg.ended) l.leg.cancel();
+    });
   }
 
   /**

@@ -90,6 +90,20 @@ test('blind transfer: REFER → 202, NOTIFY 100 then 200 (sipfrag), belfry calls
   assert.ok(cdr.legs.some((l) => l.role === 'callee' && l.dst === '2003'), 'the CDR has a leg for the transfer target');
 });
 
+test('blind transfer where the transferor hangs up right after the 202: the transfer goes on and A talks to C', async () => {
+  const { call: a, incoming: b } = await connect(alice, bob, '2002');
+  carol.onIncoming({ ringMs: 300 });
+  const refer = await b.leg.request('REFER', { headers: [{ name: 'refer-to', value: '<sip:2003@127.0.0.1>' }] });
+  assert.equal(refer.status, 202);
+  b.hangup();
+  const c = await carol.nextIncoming();
+  await waitFor(() => c.leg.state === 'confirmed', 3000, 'carol confirmed');
+  assert.equal(a.events.some((e) => e.kind === 'bye'), false, 'A was not hung up');
+  await audio(a, c);
+  c.hangup();
+  await a.byeReceived;
+});
+
 test('blind transfer to an unregistered user: NOTIFY with the failure, the call stays with B', async () => {
   const { call: a, incoming: b } = await connect(alice, bob, '2002');
   const refer = await b.leg.request('REFER', { headers: [{ name: 'refer-to', value: '<sip:2005@127.0.0.1>' }] });
