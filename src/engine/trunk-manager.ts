@@ -72,13 +72,14 @@ class Registration {
   #timer: TimerHandle | undefined;
   #onStopped: Array<() => void> = [];
   registeredAt: number | undefined;
+  readonly name: string;
+  readonly dir: TrunkDirectory;
+  readonly o: TrunkManagerOptions;
 
-  constructor(
-    readonly name: string,
-    readonly dir: TrunkDirectory,
-    readonly o: TrunkManagerOptions,
-    credentials: { username: string; password: string },
-  ) {
+  constructor(name: string, dir: TrunkDirectory, o: TrunkManagerOptions, credentials: { username: string; password: string }) {
+    this.name = name;
+    this.dir = dir;
+    this.o = o;
     const flow = dir.flowOf(name);
     const contact = flow === undefined ? '' : o.sip.contact(flow).replace(/^<|>$/g, '');
     this.config = { ...credentials, expiresS: o.expiresS, retryMinMs: o.retryMinMs, retryMaxMs: o.retryMaxMs, contactUri: contact, registrarUri: dir.serverUri(name) ?? '' };
