@@ -2,7 +2,9 @@
  * Holds the running dialplan: one reference, swapped whole (STYLE G13).
  * Reload = read files → compile → swap. A failed compile keeps the running
  * plan and reports its diagnostics. Reading the files is the only I/O here;
- * the compiler itself is pure.
+ * the compiler itself is pure. Calls never hold the holder: they capture
+ * the Plan they were decided under (engine/router.ts), so a swap cannot
+ * change a call in progress.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,8 +72,17 @@ export class PlanHolder {
     }
     this.#plan = r.plan;
     this.#version++;
-    for (const l of this.#listeners) l(r.plan, this.#version);
-    this.#last = { ok: true, version: this.#version, errors: [], warnings, at: now };
+    // The swap has happened: a listener that throws (a directory rebuild) must not undo it or
+    // starve the listeners after it. Its failure is reported with the result.
+    const failures: string[] = [];
+    for (const l of this.#listeners) {
+      try {
+        l(r.plan, this.#version);
+      } catch (e) {
+        failures.push(`after the swap: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    this.#last = { ok: true, version: this.#version, errors: [], warnings: [...warnings, ...failures], at: now };
     return this.#last;
   }
 }
