@@ -5,26 +5,32 @@
  * call for S seconds. Reports, per direction, packets sent and received in
  * the window, loss, added delay (send time stamped in the payload, read on
  * arrival: same process, same clock) as mean/p50/p99/max, belfry's CPU (all
- * its threads, /proc) and RSS, and the generator's own CPU: when the
- * generator is near 100 % of a core the figure is the generator's limit, not
- * belfry's. Then every call hangs up and the CDRs are counted.
+ * its threads, /proc) and RSS, and the generator's own load (its process CPU
+ * and its busiest thread's event-loop utilisation): near 100 % the figure is
+ * the generator's limit, not belfry's. Then every call hangs up and the CDRs are counted.
  * Target (issue 2): ≥ 1,000 concurrent calls ≈ 100,000 packets/s each way,
  * < 0.1 % loss. No reference relay is measured here (rtpengine is not
  * installed on this machine; see docs/benchmarks.md).
  *
- *   node --import tsx bench/rtp-calls.ts [--calls 1000] [--seconds 20] [--setup-rate 100] [--warmup 3]
+ *   node --import tsx bench/rtp-calls.ts [--calls 1000] [--seconds 20] [--setup-rate 100] [--warmup 3] [--workers 1]
+ *
+ * The RTP sockets live in --workers generator threads
+ * (bench/rtp-generator-worker.ts); signalling stays on the main thread.
  *
  * Prints one JSON line. 127.0.0.1 only; everything is bounded; belfry is
  * stopped by the PID we started.
  */
 import { spawn } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { mergeDirections, summarise, type DirectionName } from './rtp-delays.ts';
+import type { FromWorker, ToWorker } from './rtp-generator-worker.ts';
 import { LoadUa, type Incoming } from './rtp-load-ua.ts';
 
 function arg(name: string, dflt: number): number {
@@ -36,6 +42,7 @@ const CALLS = arg('calls', 1000);
 const SECONDS = arg('seconds', 20);
 const SETUP_RATE = arg('setup-rate', 100);
 const WARMUP = arg('warmup', 3);
+const WORKERS = Math.max(1, arg('workers', 1));
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const TOKEN = 'bench-token-0123456789abcdef';
@@ -48,12 +55,6 @@ async function freePort(): Promise<number> {
   const p = s.address().port;
   await new Promise<void>((r) => s.close(() => r()));
   return p;
-}
-
-async function bindSocket(): Promise<Socket> {
-  const s = createSocket({ type: 'udp4', recvBufferSize: 1 << 18 });
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  return s;
 }
 
 function procTicks(pid: number): number {
@@ -77,79 +78,38 @@ function udpRcvbufErrors(): number {
   return Number(lines[1]?.split(/\s+/)[6] ?? 0);
 }
 
-/** Delay histogram: 50 µs buckets up to 200 ms. */
-class Delays {
-  readonly buckets = new Uint32Array(4001);
-  count = 0;
-  sum = 0;
-  max = 0;
-  add(ms: number): void {
-    this.count++;
-    this.sum += ms;
-    if (ms > this.max) this.max = ms;
-    this.buckets[Math.min(4000, Math.max(0, Math.floor(ms * 20)))]! += 1;
+/** A generator thread and the requests waiting for its answers. */
+class Generator {
+  readonly worker: Worker;
+  readonly #bound = new Map<number, (port: number) => void>();
+  #stats: ((m: Extract<FromWorker, { kind: 'stats' }>) => void) | undefined;
+  constructor() {
+    // Workers do not inherit tsx's loader: register it in the thread first.
+    const entry = new URL('./rtp-generator-worker.ts', import.meta.url).href;
+    const api = import.meta.resolve('tsx/esm/api');
+    this.worker = new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); }).catch((e) => { console.error(e); process.exit(1); });`, { eval: true });
+    this.worker.on('message', (m: FromWorker) => {
+      if (m.kind === 'bound') {
+        this.#bound.get(m.id)?.(m.port);
+        this.#bound.delete(m.id);
+      } else this.#stats?.(m);
+    });
   }
-  pct(p: number): number | null {
-    if (this.count === 0) return null;
-    let c = 0;
-    for (let i = 0; i < this.buckets.length; i++) {
-      c += this.buckets[i] ?? 0;
-      if (c >= p * this.count) return (i + 1) / 20;
-    }
-    return 200;
+  post(m: ToWorker): void {
+    this.worker.postMessage(m);
   }
-  summary() {
-    const r = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
-    return { meanMs: this.count ? r(this.sum / this.count) : null, p50Ms: r(this.pct(0.5)), p99Ms: r(this.pct(0.99)), maxMs: r(this.max) };
+  bind(id: number): Promise<number> {
+    return new Promise((res) => {
+      this.#bound.set(id, res);
+      this.post({ kind: 'bind', id });
+    });
   }
-}
-
-/** One direction's counters over the measurement window. */
-interface Direction {
-  sent: number;
-  received: number;
-  readonly delays: Delays;
-}
-
-interface Stream {
-  readonly sock: Socket;
-  remotePort: number;
-  seq: number;
-  ts: number;
-  readonly ssrc: number;
-  readonly dir: Direction;
-}
-
-let windowStart = Infinity;
-let windowEnd = Infinity;
-const fwd: Direction = { sent: 0, received: 0, delays: new Delays() };
-const back: Direction = { sent: 0, received: 0, delays: new Delays() };
-
-function receiveInto(sock: Socket, dir: Direction): void {
-  sock.on('message', (m: Buffer) => {
-    if (m.length < 20) return;
-    const stamp = m.readDoubleLE(12);
-    if (stamp < windowStart || stamp >= windowEnd) return;
-    dir.received++;
-    dir.delays.add(performance.now() - stamp);
-  });
-}
-
-const payload = Buffer.alloc(160, 0xff);
-function sendFrame(s: Stream): void {
-  const b = Buffer.allocUnsafe(172);
-  b[0] = 0x80;
-  b[1] = 0; // PCMU
-  b.writeUInt16BE(s.seq & 0xffff, 2);
-  b.writeUInt32BE(s.ts >>> 0, 4);
-  b.writeUInt32BE(s.ssrc, 8);
-  payload.copy(b, 12);
-  const now = performance.now();
-  b.writeDoubleLE(now, 12);
-  s.seq++;
-  s.ts += 160;
-  if (now >= windowStart && now < windowEnd) s.dir.sent++;
-  s.sock.send(b, s.remotePort, '127.0.0.1');
+  stop(): Promise<Extract<FromWorker, { kind: 'stats' }>> {
+    return new Promise((res) => {
+      this.#stats = res;
+      this.post({ kind: 'stop' });
+    });
+  }
 }
 
 async function main(): Promise<void> {
@@ -173,10 +133,21 @@ async function main(): Promise<void> {
     const r = await fetch(`http://127.0.0.1:${httpPort}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
     return r.json();
   };
-  const streams: Stream[] = [];
+  const gens = Array.from({ length: WORKERS }, () => new Generator());
+  let nextId = 0;
+  let nextGen = 0;
+  /** A socket in the next generator thread: its id, port and thread. */
+  const bindOne = async () => {
+    const id = nextId++;
+    const g = gens[nextGen++ % gens.length] ?? gens[0];
+    if (g === undefined) throw new Error('no generator');
+    return { id, g, port: await g.bind(id) };
+  };
   const caller = await LoadUa.start(0);
   let failures = 0;
-  const result: Record<string, unknown> = { bench: 'rtp-calls', calls: CALLS, seconds: SECONDS };
+  let established = 0;
+  let stopped = false;
+  const result: Record<string, unknown> = { bench: 'rtp-calls', calls: CALLS, seconds: SECONDS, workers: WORKERS };
   try {
     for (let i = 0; ; i++) {
       try {
@@ -188,14 +159,12 @@ async function main(): Promise<void> {
       }
     }
     const rssIdle = procRssKb(pid);
-    // The callee side: answer every INVITE with a fresh socket of ours.
+    // The callee side: answer every INVITE with a fresh socket in a generator thread.
     callee.onInvite((inc: Incoming) => {
-      void bindSocket().then((sock) => {
-        const s: Stream = { sock, remotePort: inc.offerPort, seq: 1, ts: 0, ssrc: (Math.random() * 2 ** 32) >>> 0, dir: back };
-        receiveInto(sock, fwd);
-        streams.push(s);
+      void bindOne().then(({ id, g, port }) => {
+        g.post({ kind: 'remote', id, port: inc.offerPort, sends: 'back' satisfies DirectionName });
         inc.leg.progress(180);
-        inc.leg.answer({ body: Buffer.from(`v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${sock.address().port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\na=sendrecv\r\n`), contentType: 'application/sdp' });
+        inc.leg.answer({ body: Buffer.from(`v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\na=sendrecv\r\n`), contentType: 'application/sdp' });
       });
     });
     // Set up the calls at SETUP_RATE per second.
@@ -206,18 +175,17 @@ async function main(): Promise<void> {
       const due = setupStart + (i * 1000) / SETUP_RATE;
       const wait = due - performance.now();
       if (wait > 1) await sleep(wait);
-      const sock = await bindSocket();
-      receiveInto(sock, back);
-      const c = caller.call(sipPort, 'bench', sock.address().port);
+      const { id, g, port } = await bindOne();
+      const c = caller.call(sipPort, 'bench', port);
       legs.push(c.leg);
       pending.push(
         Promise.race([c.answered, sleep(15_000).then(() => Promise.reject(new Error('timeout')))]).then(
-          (port) => {
-            streams.push({ sock, remotePort: port, seq: 1, ts: 0, ssrc: (Math.random() * 2 ** 32) >>> 0, dir: fwd });
+          (remote) => {
+            established++;
+            g.post({ kind: 'remote', id, port: remote, sends: 'fwd' satisfies DirectionName });
           },
           () => {
             failures++;
-            sock.close();
           },
         ),
       );
@@ -225,60 +193,42 @@ async function main(): Promise<void> {
     await Promise.all(pending);
     const setupS = (performance.now() - setupStart) / 1000;
     const concurrent = ((await api('/api/v1/calls')) as { items?: unknown[] }).items?.length ?? 0;
-    // Send 20 ms frames on every stream; catch up (bounded) when a tick is late.
-    const t0 = performance.now();
-    let frames = 0;
-    const tick = setInterval(() => {
-      const due = Math.floor((performance.now() - t0) / 20);
-      const n = Math.min(due - frames, 3);
-      for (let k = 0; k < n; k++) for (const s of streams) sendFrame(s);
-      frames = due;
-    }, 20);
+    for (const g of gens) g.post({ kind: 'start' });
     await sleep(WARMUP * 1000);
     const ticks0 = procTicks(pid);
     const cpu0 = process.cpuUsage();
     const drops0 = udpRcvbufErrors();
-    windowStart = performance.now();
-    windowEnd = windowStart + SECONDS * 1000;
+    const start = performance.timeOrigin + performance.now();
+    for (const g of gens) g.post({ kind: 'window', start, end: start + SECONDS * 1000 });
     await sleep(SECONDS * 1000);
-    const wall = (performance.now() - windowStart) / 1000;
+    const wall = (performance.timeOrigin + performance.now() - start) / 1000;
     const ticks1 = procTicks(pid);
     const cpu1 = process.cpuUsage(cpu0);
     const rssLoaded = procRssKb(pid);
-    clearInterval(tick);
-    await sleep(500); // packets still in flight
+    const stats = await Promise.all(gens.map((g) => g.stop()));
+    stopped = true;
     const drops1 = udpRcvbufErrors();
     const hz = 100; // USER_HZ on Linux
-    const dirSummary = (d: Direction) => ({
-      sent: d.sent,
-      received: d.received,
-      lossPct: d.sent ? Math.round(((d.sent - d.received) / d.sent) * 1e5) / 1e3 : null,
-      pps: Math.round(d.received / wall),
-      ...d.delays.summary(),
-    });
     for (const l of legs) l.hangup();
     await sleep(1500);
     Object.assign(result, {
-      established: streams.length / 2,
+      established,
       setupFailures: failures,
       setupSeconds: Math.round(setupS * 10) / 10,
       concurrentCallsSeen: concurrent,
-      callerToCallee: dirSummary(fwd),
-      calleeToCaller: dirSummary(back),
+      callerToCallee: summarise(mergeDirections(stats.map((s) => s.fwd)), wall),
+      calleeToCaller: summarise(mergeDirections(stats.map((s) => s.back)), wall),
       belfry: { cpuPct: Math.round(((ticks1 - ticks0) / hz / wall) * 1000) / 10, rssIdleKb: rssIdle, rssLoadedKb: rssLoaded, bytesPerCall: concurrent > 0 ? Math.round(((rssLoaded - rssIdle) * 1024) / concurrent) : null },
-      generatorCpuPct: Math.round(((cpu1.user + cpu1.system) / 1e6 / wall) * 1000) / 10,
+      // The busiest generator thread's event-loop utilisation: near 100 % means the generator is the limit.
+      generatorBusiestThreadPct: Math.round(Math.max(...stats.map((s) => s.elu)) * 1000) / 10,
+      generatorProcessCpuPct: Math.round(((cpu1.user + cpu1.system) / 1e6 / wall) * 1000) / 10,
       kernelUdpRcvbufErrors: drops1 - drops0,
       target: '≥ 1,000 concurrent calls ≈ 100,000 packets/s each way, < 0.1 % loss',
       date: new Date().toISOString(),
     });
   } finally {
-    for (const s of streams) {
-      try {
-        s.sock.close();
-      } catch {
-        /* closed */
-      }
-    }
+    if (!stopped) await Promise.race([Promise.all(gens.map((g) => g.stop())), sleep(3000)]);
+    for (const g of gens) void g.worker.terminate();
     await caller.close();
     await callee.close();
     if (child.exitCode === null) child.kill('SIGTERM');

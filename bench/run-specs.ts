@@ -143,7 +143,7 @@ export const BENCHES: readonly BenchSpec[] = [
   {
     id: 'rtp-calls',
     title: 'Anchored G.711 calls through a real belfry, RTP both ways (target: ≥ 1,000 calls ≈ 100,000 packets/s each way, < 0.1 % loss)',
-    command: (s) => ({ argv: tsx('bench/rtp-calls.ts', '--calls', s ? '50' : '1000', '--seconds', s ? '3' : '20', '--setup-rate', s ? '50' : '100', '--warmup', s ? '1' : '3'), timeoutS: 900, smokeTimeoutS: 180 }),
+    command: (s) => ({ argv: tsx('bench/rtp-calls.ts', '--calls', s ? '50' : '1000', '--seconds', s ? '3' : '20', '--setup-rate', s ? '50' : '100', '--warmup', s ? '1' : '3', '--workers', s ? '1' : '2'), timeoutS: 900, smokeTimeoutS: 180 }),
     rows: (j) => [
       { figure: 'calls established / concurrent seen by belfry', belfry: `${num(at(j, 'established'))} / ${num(at(j, 'concurrentCallsSeen'))}` },
       ...(['callerToCallee', 'calleeToCaller'] as const).map((d) => ({
@@ -152,7 +152,7 @@ export const BENCHES: readonly BenchSpec[] = [
       })),
       { figure: 'belfry CPU (all threads) / RSS loaded', belfry: `${num(at(j, 'belfry.cpuPct'), ' %', 1)} / ${num(at(j, 'belfry.rssLoadedKb'), ' kB')}` },
       { figure: 'memory per call with media (RSS delta / calls)', belfry: num(at(j, 'belfry.bytesPerCall'), ' B') },
-      { figure: 'generator CPU (near 100 % = the generator is the limit)', belfry: num(at(j, 'generatorCpuPct'), ' %', 1) },
+      { figure: 'generator: busiest thread event-loop use / process CPU (near 100 % = the generator is the limit)', belfry: `${num(at(j, 'generatorBusiestThreadPct'), ' %', 1)} / ${num(at(j, 'generatorProcessCpuPct'), ' %', 1)}` },
       { figure: 'ANSWERED CDRs', belfry: num(at(j, 'answeredCdrs')) },
     ],
   },
