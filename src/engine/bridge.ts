@@ -76,6 +76,7 @@ export class MediaBridge {
   /** The caller's offer, kept until B answers (then we answer A from it). */
   #offerFromA: SessionDescription | undefined;
   #closed = false;
+  #answered = false;
 
   private constructor(o: BridgeOptions, a: RtpSocketPair, b: RtpSocketPair) {
     this.#o = o;
@@ -220,6 +221,10 @@ export class MediaBridge {
     offerer.negotiated = pending.negotiated;
     this.#setRemote(pending.side, pending.remote);
     this.#applyMappings();
+    // On hold nobody may send RTP for a long time: suspend the silence
+    // timeout until the call is resumed (sendrecv again).
+    const held = pending.remote.direction !== 'sendrecv';
+    if (this.#answered) this.#relay.setSilenceTimeout(held ? 0 : this.#o.silenceTimeoutMs);
     return ok({ body: Buffer.from(pending.text), contentType: SDP });
   }
 
@@ -274,6 +279,7 @@ export class MediaBridge {
 
   /** The call is answered: arm the RTP silence timeout. */
   answered(): void {
+    this.#answered = true;
     this.#relay.setSilenceTimeout(this.#o.silenceTimeoutMs);
   }
 

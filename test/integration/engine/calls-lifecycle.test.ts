@@ -54,6 +54,21 @@ test('RTP silence timeout: nobody sends RTP, both legs get BYE, CDR says why', a
   assert.match(String(cdr.extra?.hangupReason), /no RTP/);
 });
 
+test('on hold (inactive) the silence timeout is suspended; after resume it applies again', async () => {
+  bob.onIncoming({ ringMs: 20 });
+  const call = await alice.call('2002');
+  const incoming = await bob.nextIncoming();
+  assert.equal(await call.final, 200);
+  await waitFor(() => incoming.leg.state === 'confirmed', 3000, 'callee confirmed');
+  assert.equal((await call.reinvite('inactive')).status, 200);
+  await new Promise((r) => setTimeout(r, 3500)); // longer than the 2 s timeout
+  assert.equal(call.events.some((e) => e.kind === 'bye'), false, 'not hung up while on hold');
+  assert.equal((await call.reinvite('sendrecv')).status, 200);
+  await Promise.all([call.byeReceived, incoming.byeReceived]);
+  const cdr = await closedCdr(sw, callIdOf(call));
+  assert.match(String(cdr.extra?.hangupReason), /no RTP/);
+});
+
 test('a call in progress when belfry is SIGKILLed is closed as INTERRUPTED at the next start', async () => {
   bob.onIncoming({ ringMs: 20 });
   const call = await alice.call('2002');
