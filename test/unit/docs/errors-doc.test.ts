@@ -13,7 +13,8 @@ import { API_ERROR_CODES } from '../../../src/api/index.ts';
 import { RTP_ERROR_CODES } from '../../../src/rtp/index.ts';
 import { MEDIA_ERROR_CODES } from '../../../src/media/index.ts';
 import { STORE_ERROR_CODES } from '../../../src/store/index.ts';
-import { AUTH_ERROR_CODES, FRAMER_ERROR_CODES, REGISTRAR_ERROR_CODES, SIP_MESSAGE_ERROR_CODES, SIP_TRANSPORT_ERROR_CODES, TRANSACTION_ERROR_CODES } from '../../../src/sip/index.ts';
+import { TRUNK_MANAGER_ERROR_CODES } from '../../../src/engine/index.ts';
+import { TRUNK_REGISTRATION_ERROR_CODES, AUTH_ERROR_CODES, FRAMER_ERROR_CODES, REGISTRAR_ERROR_CODES, SIP_MESSAGE_ERROR_CODES, SIP_TRANSPORT_ERROR_CODES, TRANSACTION_ERROR_CODES } from '../../../src/sip/index.ts';
 
 const doc = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'errors.md'), 'utf8');
 
@@ -31,6 +32,8 @@ const registries: Record<string, readonly string[]> = {
   'sip/message': SIP_MESSAGE_ERROR_CODES,
   'sip/transport': SIP_TRANSPORT_ERROR_CODES,
   'sip/transaction': TRANSACTION_ERROR_CODES,
+  'sip/leg (trunk registration)': Object.keys(TRUNK_REGISTRATION_ERROR_CODES),
+  'engine (trunks)': Object.keys(TRUNK_MANAGER_ERROR_CODES),
 };
 
 for (const [module, codes] of Object.entries(registries)) {
