@@ -75,9 +75,11 @@ way on every call. The generator stamps the send time into the payload and
 reads it on arrival (same process, same clock): **added delay** is through
 belfry's anchor plus both kernels' loopback plus the generator's event-loop
 lag. Loss counts packets sent inside the measurement window that never
-arrived. belfry's CPU covers all its threads. The generator's own CPU is
-reported: near 100 % of a core the figure is the generator's limit, not
-belfry's. No reference relay runs here (rtpengine is not installed on this
+arrived. belfry's CPU covers all its threads. The RTP sockets live in
+\`--workers\` generator threads (\`bench/rtp-generator-worker.ts\`); the busiest
+thread's event-loop use and the generator's process CPU are reported: near
+100 % the figure is the generator's limit, not belfry's (on 2 cores the
+generator and belfry compete for the same CPUs). No reference relay runs here (rtpengine is not installed on this
 machine; the kit's \`rtpengine-check.sh\` only checks that it relays). Also see
 \`bench/rtp-relay.bench.ts\` (relay in process, hot path without sockets).
 
