@@ -128,8 +128,14 @@ export function scanHostname(s: string, i: number, via: boolean): number {
 }
 
 export function parsePort(s: string): number | null {
-  if (!isDigits(s, 1, 5)) return null;
-  const n = Number(s);
+  if (s.length < 1 || s.length > 5) return null;
+  // Accumulate the value in the digit check (Number(s) is a runtime call).
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const d = s.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return null;
+    n = n * 10 + d;
+  }
   return n <= 65535 ? n : null;
 }
 
