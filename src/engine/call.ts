@@ -488,6 +488,7 @@ export class Call {
     else this.#bLeg = leg;
     this.#detached.delete(leg);
     this.#adopted.push({ leg, side, target, start: this.#deps.clock.wallNow() });
+    this.users.add(target); // busy counts follow the new party
     if (side === 'b') this.#dst = target;
     leg.on((e) => {
       if ((side === 'a' ? this.#aParty : this.#bLeg) !== leg || this.#detached.has(leg)) return;

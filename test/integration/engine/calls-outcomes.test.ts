@@ -103,6 +103,12 @@ test('caller CANCELs while ringing: callee gets CANCEL, caller gets 487, CDR CAN
   const b = cdr.legs.find((l) => l.role === 'callee');
   assert.equal(b?.sipCode, 487);
   assert.equal(b?.disposition, 'CANCELLED');
+  assert.equal(b?.endpoint, 'user/2002');
+  assert.equal(b?.codec, null, 'no media was negotiated');
+  const a = cdr.legs.find((l) => l.role === 'caller');
+  assert.equal(a?.sipCode, 487);
+  assert.equal(a?.rtpPacketsIn, 0);
+  assert.equal(a?.rtpPacketsOut, 0);
 });
 
 test('callee busy (486): caller gets 486, CDR BUSY with Q.850 17', async () => {
@@ -123,6 +129,12 @@ test('callee busy (486): caller gets 486, CDR BUSY with Q.850 17', async () => {
   assert.equal(b?.sipCode, 486);
   assert.equal(b?.disposition, 'BUSY');
   assert.equal(b?.codec, null);
+  assert.equal(b?.endpoint, 'user/2002');
+  const a = cdr.legs.find((l) => l.role === 'caller');
+  assert.equal(a?.sipCode, 486);
+  assert.equal(a?.codec, null);
+  assert.equal(a?.rtpPacketsIn, 0);
+  assert.equal(a?.rtpPacketsOut, 0);
 });
 
 test('no answer: after the ring time the fork is CANCELled, caller gets 480, CDR NO ANSWER', async () => {
