@@ -81,14 +81,14 @@ if [ "$REFERENCE" = 1 ]; then
 fi
 b_max=$(tsv_median "$SUMMARY" 2); b_us=$(tsv_median "$SUMMARY" 5); b_rss0=$(tsv_median "$SUMMARY" 8); b_rss1=$(tsv_median "$SUMMARY" 9)
 node -e '
-const [bm, bu, r0, r1, km, ku, k0, k1, users, reps, step, dir] = process.argv.slice(1);
+const [bm, bu, r0, r1, km, ku, k0, k1, users, reps, step, dir, registered] = process.argv.slice(1);
 const num = (s) => (s === "null" || s === "NA" || s === "" ? null : Number(s));
 const ratio = (a, b) => (a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000);
 const perReg = (a, b) => (num(a) === null || num(b) === null ? null : Math.round(((num(b) - num(a)) * 1024) / Number(users)));
 console.log(JSON.stringify({
   bench: "register-sipp", users: Number(users), repeats: Number(reps), stepSecs: Number(step),
-  belfry: { maxPerS: num(bm), cpuUsPerReg: num(bu), rssEmptyKb: num(r0), rssFilledKb: num(r1), bytesPerRegistration: perReg(r0, r1) },
+  belfry: { maxPerS: num(bm), cpuUsPerReg: num(bu), rssEmptyKb: num(r0), rssFilledKb: num(r1), bytesPerRegistration: perReg(r0, r1), registeredUsers: num(registered) },
   kamailio: { maxPerS: num(km), cpuUsPerReg: num(ku), rssEmptyKb: num(k0), rssFilledKb: num(k1), bytesPerRegistration: perReg(k0, k1) },
   ratio: { rate: ratio(num(bm), num(km)), cpuPerReg: ratio(num(bu), num(ku)) },
   results: dir, date: new Date().toISOString(),
-}));' "$b_max" "$b_us" "$b_rss0" "$b_rss1" "$kam_max" "$kam_us" "$kam_rss0" "$kam_rss1" "$USERS" "$REPEATS" "$STEP_SECS" "$RUN_DIR"
+}));' "$b_max" "$b_us" "$b_rss0" "$b_rss1" "$kam_max" "$kam_us" "$kam_rss0" "$kam_rss1" "$USERS" "$REPEATS" "$STEP_SECS" "$RUN_DIR" "$(tsv_median "$SUMMARY" 7)"

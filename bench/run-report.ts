@@ -45,7 +45,9 @@ u000001…) with \`ha1: MD5(user:bench.local:password)\` into a copy of
 the load generator's address exempt from the door's per-address rate limit),
 and the SIPp injection file in the kit's format with the kit's password
 formula. Per repeat a fresh belfry registers every user once at \`FILL_RATE\`;
-RSS before and after gives **memory per registration** (RSS delta / users);
+RSS before and after gives **memory per registration** (RSS delta / users;
+RSS is what the OS sees: V8's heap grows in steps, so only the full 10,000-user
+figure means much);
 then the ramp with the kit's \`reg_auth.xml\` (REGISTER → 401 → REGISTER with
 Authorization → 200). SIPp is given \`-auth_uri bench.local\` because belfry
 checks the digest uri against the Request-URI (SIPp prefixes \`sip:\`).
