@@ -48,6 +48,11 @@ export interface CallerInfo {
 
 const SECOND = 1000;
 
+/** RFC 5806 §3 diversion-reason values belfry sends. */
+type DiversionReason = 'unconditional' | 'user-busy' | 'no-answer' | 'unavailable' | 'follow-me';
+
+const REASON_FOR: Readonly<Record<RouteFailure, DiversionReason>> = { busy: 'user-busy', 'no-answer': 'no-answer', unreachable: 'unavailable', failed: 'unavailable' };
+
 export class Router {
   readonly #d: RouterDeps;
   constructor(d: RouterDeps) {
@@ -81,7 +86,8 @@ export class Router {
     return this.toRoute(decision, plan, caller, dialled, direction, 0);
   }
 
-  toRoute(d: Decision, plan: Plan, caller: CallerInfo, dialled: string, direction: CallDirection, depth: number): Route {
+  /** `why`: the diversion reason of this route (a fallback followed after busy / no answer / unreachable). */
+  toRoute(d: Decision, plan: Plan, caller: CallerInfo, dialled: string, direction: CallDirection, depth: number, why: DiversionReason = 'unconditional'): Route {
     const trace = d.trace;
     const reject = (status: number, reason: string, q850: number, intercepted = false): Route => ({ kind: 'reject', status, reason, q850, destination: dialled, direction, trace, intercepted });
     if (depth > 8) return reject(482, 'Loop Detected', 25);
@@ -97,7 +103,9 @@ export class Router {
         const sequential = d.kind === 'ring' && d.strategy !== 'ringall' && d.strategy !== 'user';
         const group = d.kind === 'ring' && d.via.startsWith('ring_group:') ? d.via.slice('ring_group:'.length) : undefined;
         // decide() expresses a sequential order as growing delays; here each member is its own stage, so its delay is 0.
-        const targets = planTargets.map((t) => this.#target(t, caller, d.kind === 'external' ? d.callerId : null, sequential, group));
+        // Anywhere legs ring because the user asked to be followed, not because the desk failed.
+        const reason = d.kind === 'ring' && d.strategy === 'user' ? 'follow-me' : why;
+        const targets = planTargets.map((t) => this.#target(t, caller, d.kind === 'external' ? d.callerId : null, sequential, group, reason));
         const flat = targets.flatMap((t) => t.t);
         const totalMs = d.kind === 'ring' ? d.totalTimeout * SECOND : d.kind === 'queue' ? d.maxWait * SECOND : 120 * SECOND;
         const stages: RingStage[] = sequential
@@ -107,9 +115,9 @@ export class Router {
             : [];
         const fallbacks = d.kind === 'ring' ? d.fallbacks : d.kind === 'queue' ? { noAnswer: d.overflow, busy: d.overflow, unreachable: d.overflow } : undefined;
         const onFailure = fallbacks
-          ? (why: RouteFailure): Route | undefined => {
-              const next = why === 'busy' ? fallbacks.busy : why === 'no-answer' ? fallbacks.noAnswer : fallbacks.unreachable;
-              return this.toRoute(next, plan, caller, dialled, direction, depth + 1);
+          ? (failure: RouteFailure): Route | undefined => {
+              const next = failure === 'busy' ? fallbacks.busy : failure === 'no-answer' ? fallbacks.noAnswer : fallbacks.unreachable;
+              return this.toRoute(next, plan, caller, dialled, direction, depth + 1, REASON_FOR[failure]);
             }
           : undefined;
         if (stages.length === 0) {
@@ -142,7 +150,14 @@ export class Router {
     }
   }
 
-  #target(t: PlanTarget, caller: CallerInfo, callerId: string | null, sequential: boolean, group: string | undefined): { t: RingTarget[]; timeoutMs: number; label: string } {
+  #target(
+    t: PlanTarget,
+    caller: CallerInfo,
+    callerId: string | null,
+    sequential: boolean,
+    group: string | undefined,
+    reason: DiversionReason,
+  ): { t: RingTarget[]; timeoutMs: number; label: string } {
     const delayMs = sequential ? 0 : t.delay * SECOND;
     if (t.kind === 'user') {
       const contacts = this.#d.contactsOf(t.ext);
@@ -158,7 +173,7 @@ export class Router {
     }
     if (trunks.length === 0) return { t: [], timeoutMs: t.timeout * SECOND, label: `external ${t.number}` };
     // RFC 5806: the number the call was diverted from, so the carrier (and the mobile) can show it.
-    const headers = t.diversion ? [{ name: 'diversion', value: `<sip:${t.diversion}@${this.#d.domain}>;reason=unconditional` }] : [];
+    const headers = t.diversion ? [{ name: 'diversion', value: `<sip:${t.diversion}@${this.#d.domain}>;reason=${reason}` }] : [];
     const member = group === undefined ? {} : { group: { id: group, member: t.number } };
     return { t: [{ kind: 'trunk', trunks, delayMs, headers, ...member }], timeoutMs: t.timeout * SECOND, label: `external ${t.number}` };
   }

@@ -170,7 +170,7 @@ test('forward when unreachable to an external number: 2008 has no registration, 
   const leg = await nextCall(carrier, nc);
   assert.equal(await call.final, 200);
   assert.match(inviteOf(leg).uri, /^sip:31612345670@127\.0\.0\.2/);
-  assert.ok(header(leg, 'diversion') !== undefined, 'Diversion on the forwarded leg');
+  assert.match(header(leg, 'diversion') ?? '', /;reason=unavailable$/, 'RFC 5806 reason for an unreachable user');
   call.hangup();
   await ended(callIdOf(call));
 });
@@ -183,6 +183,7 @@ test('forward on no answer to an external number: 2010 rings 1 s, then the trunk
   const leg = await nextCall(carrier, nc);
   assert.equal(await call.final, 200);
   assert.match(inviteOf(leg).uri, /^sip:31612345679@127\.0\.0\.2/);
+  assert.match(header(leg, 'diversion') ?? '', /;reason=no-answer$/);
   call.hangup();
   await ended(callIdOf(call));
 });
@@ -215,7 +216,7 @@ test('forward always to an external number, inbound: the trunk leg keeps the ori
   assert.equal(await call.final, 200);
   assert.match(inviteOf(leg).uri, /^sip:31201234568@127\.0\.0\.2/);
   assert.match(decodeURIComponent(header(leg, 'from') ?? ''), /<sip:\+?31622222222@/, 'original caller id on the trunk leg');
-  assert.match(header(leg, 'diversion') ?? '', /^<sip:\+31201234568@[^>]+>;reason=/);
+  assert.match(header(leg, 'diversion') ?? '', /^<sip:\+31201234568@[^>]+>;reason=unconditional$/);
   call.hangup();
   await ended(callIdOf(call));
 });
@@ -232,7 +233,7 @@ test('Anywhere: desk phone first, the mobile via the trunk after the delay; the 
   assert.ok(Date.now() - t0 >= 900, `the mobile leg waited for the Anywhere delay (${Date.now() - t0} ms)`);
   assert.match(inviteOf(mobile).uri, /^sip:31612345678@127\.0\.0\.2/);
   assert.match(decodeURIComponent(header(mobile, 'from') ?? ''), /<sip:\+?31633333333@/, 'Anywhere keeps the caller id');
-  assert.match(header(mobile, 'diversion') ?? '', /^<sip:\+31201234567@[^>]+>;reason=/, 'Diversion names the desk user');
+  assert.match(header(mobile, 'diversion') ?? '', /^<sip:\+31201234567@[^>]+>;reason=follow-me$/, 'Diversion names the desk user');
   assert.equal(await call.final, 200);
   await waitFor(() => mobile.events.some((e) => e.kind === 'cancelled'), 3000, 'mobile leg CANCELled');
   call.hangup();
