@@ -73,7 +73,7 @@ const KNOWN: readonly string[] = [
     'min-se', 'date', 'timestamp', 'organization', 'priority', 'privacy', 'reason', 'content-disposition',
     'content-language', 'retry-after', 'warning', 'alert-info', 'call-info', 'error-info', 'in-reply-to',
     'reply-to', 'path', 'service-route', 'diversion', 'history-info', 'replaces', 'join', 'p-charging-vector',
-    'p-access-network-info', 'p-called-party-id', 'remote-party-id', 'x-belfry-call',
+    'p-access-network-info', 'p-called-party-id', 'remote-party-id',
   ]),
 ];
 const KNOWN_WIRE: readonly string[] = KNOWN.map(capitalise);
