@@ -305,3 +305,22 @@ test('forwarding on by feature code (*72 + ext) survives a restart; *73 turns it
   third.hangup();
   await ended(callIdOf(third));
 });
+
+test('forwarding on by feature code to a mobile (*72 + number): calls to 2003 leave through the trunk', async () => {
+  assert.equal(await (await phone('2003').call('*720612345671')).final, 480);
+  try {
+    carrier.onIncoming({ ringMs: 20 });
+    const nc = incoming(carrier).length;
+    const n3 = incoming(phone('2003')).length;
+    const call = await phone('2001').call('2003');
+    const leg = await nextCall(carrier, nc);
+    assert.equal(await call.final, 200);
+    assert.match(inviteOf(leg).uri, /^sip:31612345671@127\.0\.0\.2/);
+    assert.match(header(leg, 'diversion') ?? '', /;reason=unconditional$/);
+    assert.equal(incoming(phone('2003')).length, n3, '2003 did not ring');
+    call.hangup();
+    await ended(callIdOf(call));
+  } finally {
+    assert.equal(await (await phone('2003').call('*73')).final, 480);
+  }
+});
