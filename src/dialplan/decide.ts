@@ -38,7 +38,15 @@ function resolve(d: Destination, ctx: Ctx): Decision {
       if (!q) return reject(404, `No queue ${d.id}`, ctx.trace);
       ctx.trace.push(`queue ${q.id}: ${q.strategy} over ${q.members.join(', ')}, max wait ${q.maxWait} s, then ${destinationText(q.overflow)}`);
       const c = sub(ctx);
-      return { kind: 'queue', queue: q.id, members: q.members, maxWait: q.maxWait, overflow: resolve(q.overflow, c), trace: ctx.trace };
+      // Decided when first read (the engine reads it when the queue gives up); see userFallbacks in decide-ring.ts.
+      let overflow: Decision | undefined;
+      return {
+        kind: 'queue', queue: q.id, members: q.members, maxWait: q.maxWait,
+        get overflow(): Decision {
+          return (overflow ??= resolve(q.overflow, c));
+        },
+        trace: ctx.trace,
+      };
     }
     case 'menu':
       return menuDecision(ctx, d.id);
