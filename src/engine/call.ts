@@ -120,6 +120,14 @@ export class Call {
           break;
         case 'confirmed':
           this.log.debug('caller leg confirmed');
+          if (this.a.invite.body.length === 0 && e.ackBody !== undefined && this.#state === 'answered') {
+            // Late offer: the caller's answer to our offer came in the ACK (§13.2.1).
+            const r = this.bridge.answerFromA(e.ackBody);
+            if (!r.ok) {
+              this.log.warn({ error: r.error }, 'caller answer in ACK unusable');
+              this.hangup('unusable SDP answer in ACK');
+            }
+          }
           break;
         case 'request':
           this.#onInDialog('a', e.req);

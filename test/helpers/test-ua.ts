@@ -252,6 +252,8 @@ export class TestUa {
       body,
       headers: o.headers,
       credentials: { username: this.user, password: this.password },
+      // Late offer: answer belfry's offer in the ACK with the first codec it offers.
+      lateAnswer: (offer) => ({ body: Buffer.from(sdpFor(rtp.port, [sdpTarget(offer)?.pt === 8 ? 'PCMA' : 'PCMU'])), contentType: 'application/sdp' }),
     });
     const call = this.#wrap(leg, rtp);
     leg.start();

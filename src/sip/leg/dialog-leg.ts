@@ -177,10 +177,10 @@ export abstract class DialogLeg {
     });
   }
 
-  protected ackDraft(invite: SipRequest): SipRequest {
+  protected ackDraft(invite: SipRequest, body?: BodyWithType): SipRequest {
     const d = this.dialog;
     if (d === undefined) throw new Error('ACK without a dialog');
-    const draft = d.nextRequest('ACK', { cseq: invite.cseq.seq });
+    const draft = d.nextRequest('ACK', { cseq: invite.cseq.seq, body: body?.body, contentType: body?.contentType });
     return buildRequest({ ...draft, headers: [{ name: 'via', value: this.ctx.via(this.flow, this.ctx.ids.branch()) }, ...draft.headers] });
   }
 
@@ -188,8 +188,9 @@ export abstract class DialogLeg {
     this.ctx.transactions.sendAck(this.ackDraft(invite), this.flow);
   }
 
-  protected sendAckForInvite(invite: SipRequest): void {
-    this.ctx.transactions.sendAck(this.ackDraft(invite), this.flow);
+  /** `body`: the SDP answer when the INVITE carried no offer (late offer, RFC 3261 §13.2.1). */
+  protected sendAckForInvite(invite: SipRequest, body?: BodyWithType): void {
+    this.ctx.transactions.sendAck(this.ackDraft(invite, body), this.flow);
   }
 
   /** Send BYE (if there is a confirmed dialog) and end the leg. Idempotent. */

@@ -67,8 +67,12 @@ export type LegEvent =
   | { readonly kind: 'cancel-completed'; readonly response: SipResponse }
   /** UAS: the caller sent CANCEL (the leg has answered 200 to it and 487 to the INVITE). */
   | { readonly kind: 'cancelled'; readonly reason: string | undefined }
-  /** UAS: the ACK for our 2xx arrived (the call is confirmed on this leg). */
-  | { readonly kind: 'confirmed' }
+  /**
+   * UAS: the ACK for our 2xx arrived (the call is confirmed on this leg).
+   * `ackBody` is the ACK's body: the SDP answer when the INVITE had no offer
+   * (late offer, RFC 3261 §13.2.1).
+   */
+  | { readonly kind: 'confirmed'; readonly ackBody?: Buffer }
   /** Our 2xx was never ACKed within 64·T1 (§13.3.1.4): the leg sent BYE. */
   | { readonly kind: 'ack-timeout' }
   /** The peer hung up (BYE received and answered 200). */

@@ -28,6 +28,11 @@ export interface UacLegOptions {
   readonly to: string;
   readonly body?: BodyWithType;
   readonly headers?: readonly HeaderField[];
+  /**
+   * Late offer (INVITE without a body): builds the SDP answer to the offer in
+   * the 2xx, sent in the ACK (RFC 3261 §13.2.1).
+   */
+  readonly lateAnswer?: (offer: Buffer) => BodyWithType;
   /** Answer a 401/407 once with these (trunks, test user agents; RFC 3261 §22.2). */
   readonly credentials?: { readonly username: string; readonly password: string };
 }
@@ -42,6 +47,7 @@ export class UacLeg extends DialogLeg {
   #cancelWanted: string | undefined;
   #cancelSent = false;
   #cancelCompleted = false;
+  #ackBody: BodyWithType | undefined;
 
   constructor(ctx: LegContext, options: UacLegOptions) {
     super(ctx, options.flow);
@@ -122,7 +128,7 @@ export class UacLeg extends DialogLeg {
       const tag = r.to.tag ?? '';
       if (this.dialog !== undefined && this.dialog.phase === 'confirmed') {
         if (this.dialog.id.remoteTag === tag) {
-          this.sendAckForInvite(invite); // 2xx retransmission: ACK again
+          this.sendAckForInvite(invite, this.#ackBody); // 2xx retransmission: ACK again
         } else {
           this.#ackAndBye(invite, r); // a second fork answered
         }
@@ -135,7 +141,8 @@ export class UacLeg extends DialogLeg {
       if (this.dialog === undefined || this.dialog.id.remoteTag !== tag) this.attachDialog(Dialog.asUac(invite, r));
       this.dialog?.onSuccessResponse(r);
       this.#state = 'answered';
-      this.sendAckForInvite(invite);
+      if (invite.body.length === 0 && this.options.lateAnswer) this.#ackBody = this.options.lateAnswer(r.body);
+      this.sendAckForInvite(invite, this.#ackBody);
       this.emit({ kind: 'answered', response: r });
       return;
     }

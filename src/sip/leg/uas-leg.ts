@@ -80,10 +80,10 @@ export class UasLeg extends DialogLeg {
     this.end();
   }
 
-  protected override onAckReceived(_ack: SipRequest): void {
+  protected override onAckReceived(ack: SipRequest): void {
     if (this.#state === 'answered') {
       this.#state = 'confirmed';
-      this.emit({ kind: 'confirmed' });
+      this.emit(ack.body.length > 0 ? { kind: 'confirmed', ackBody: ack.body } : { kind: 'confirmed' });
     }
   }
 }

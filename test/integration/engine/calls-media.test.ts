@@ -152,6 +152,25 @@ test('hold by UPDATE (RFC 3311) from the callee reaches the caller as an UPDATE 
   await incoming.byeReceived;
 });
 
+test('late offer: INVITE without SDP gets belfry\'s offer in the 200, the answer in the ACK sets up media both ways', async () => {
+  bob.onIncoming({ ringMs: 20 });
+  const call = await alice.call('2002', { noSdp: true });
+  const incoming = await bob.nextIncoming();
+  assert.equal(await call.final, 200);
+  const answered = call.events.find((e) => e.kind === 'answered');
+  assert.ok(answered?.kind === 'answered');
+  const offer = sdpTarget(answered.response.body);
+  assert.ok(offer, 'the 200 carries belfry\'s offer');
+  assert.notEqual(offer.port, incoming.rtp.port);
+  await waitFor(() => incoming.leg.state === 'confirmed', 3000, 'callee confirmed');
+  await flows(call, incoming);
+  call.hangup();
+  await incoming.byeReceived;
+  const cdr = await closedCdr(sw, callIdOf(call));
+  assert.equal(cdr.extra?.codecA, 'PCMU', 'the caller\'s answer from the ACK was applied');
+  assert.equal(cdr.legs.find((l) => l.role === 'caller')?.codec, 'PCMU');
+});
+
 test('INFO with application/dtmf-relay is carried to the other leg intact', async () => {
   const { call, incoming } = await answeredCall();
   const body = 'Signal=5\r\nDuration=160\r\n';
