@@ -132,7 +132,38 @@ function rangeText(r: TimeRange): string {
   return `${fmt(r.start)}-${r.end === 1440 ? '24:00' : fmt(r.end)}`;
 }
 
+const MINUTE_MS = 60_000;
+const OPEN_CACHE_LIMIT = 1024;
+/** isOpen results per schedule and UTC minute (night switch auto); keyed by the frozen Schedule, so a reload starts afresh. */
+const openCache = new WeakMap<Schedule, Map<number, OpenState>>();
+
+/**
+ * Whether the schedule is open at `instant`. The answer depends on the local
+ * date and minute only, so it is memoised per UTC minute when the zone offset
+ * is a whole number of minutes and the same at both ends of that minute (a
+ * DST change, or a historical offset with seconds, is computed exactly).
+ * Calls arrive at "now": most decisions within a minute share one result.
+ */
 export function isOpen(schedule: Schedule, instant: number, night: NightState = 'auto'): OpenState {
+  if (night !== 'auto') return evaluateOpen(schedule, instant, night);
+  const minute = Math.floor(instant / MINUTE_MS);
+  let perSchedule = openCache.get(schedule);
+  const hit = perSchedule?.get(minute);
+  if (hit !== undefined) return hit;
+  const st = evaluateOpen(schedule, instant, night);
+  const a = zoneOffset(schedule.zone, minute * MINUTE_MS);
+  if (!Number.isInteger(a) || a !== zoneOffset(schedule.zone, minute * MINUTE_MS + MINUTE_MS - 1)) return st;
+  if (!perSchedule) {
+    perSchedule = new Map();
+    openCache.set(schedule, perSchedule);
+  }
+  if (perSchedule.size >= OPEN_CACHE_LIMIT) perSchedule.clear();
+  perSchedule.set(minute, st);
+  return st;
+}
+
+/** isOpen without the memo (the reference the property test compares against). */
+export function evaluateOpen(schedule: Schedule, instant: number, night: NightState = 'auto'): OpenState {
   if (night === 'open') return { open: true, reason: `night switch forced open (schedule ${schedule.id})`, holiday: null };
   if (night === 'closed') return { open: false, reason: `night switch forced closed (schedule ${schedule.id})`, holiday: null };
   const t = localTime(schedule.zone, instant);
