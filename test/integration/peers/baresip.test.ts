@@ -13,7 +13,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBelfry, type BelfryProcess } from '../../helpers/belfry-process.ts';
 import { makeSwitchConfig, PASSWORD } from '../../helpers/switch-config.ts';
@@ -45,6 +45,7 @@ before(async () => {
 
 after(async () => {
   await phone?.stop();
+  if (phone) rmSync(phone.dir, { recursive: true, force: true });
   await bob?.close();
   if (sw) assert.equal(await sw.stop(), 0, 'belfry exits 0 on SIGTERM');
 });

@@ -8,7 +8,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, startBelfry, type BelfryProcess } from '../../helpers/belfry-process.ts';
@@ -32,6 +32,7 @@ before(async () => {
 });
 
 after(async () => {
+  rmSync(work, { recursive: true, force: true });
   if (sw) assert.equal(await sw.stop(), 0, 'belfry exits 0 on SIGTERM');
 });
 
