@@ -20,6 +20,8 @@ export type Ctx = {
   /** Public number of the user whose forwarding sent the call out (Diversion, RFC 5806). */
   readonly divertedBy: string | null;
   readonly depth: number;
+  /** False on the engine's hot path (DecideOptions.trace): no trace text is built, `trace` stays empty. */
+  readonly tracing: boolean;
   readonly trace: string[];
   readonly resolve: (d: Destination, ctx: Ctx) => Decision;
 };
@@ -66,6 +68,6 @@ export function publicNumber(plan: Plan, u: User): string | null {
 export function sub(ctx: Ctx, divertedBy: string | null = ctx.divertedBy, variant: MenuVariant = ctx.variant): Ctx {
   return {
     plan: ctx.plan, instant: ctx.instant, toggles: ctx.toggles, caller: ctx.caller, variant, divertedBy,
-    depth: ctx.depth + 1, trace: [], resolve: ctx.resolve,
+    depth: ctx.depth + 1, tracing: ctx.tracing, trace: [], resolve: ctx.resolve,
   };
 }

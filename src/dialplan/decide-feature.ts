@@ -13,7 +13,7 @@ import { isOpen } from './schedule.ts';
 import { normaliseNumber } from './e164.ts';
 
 function feature(ctx: Ctx, f: FeatureAction, what: string): Decision {
-  ctx.trace.push(`feature code: ${what}`);
+  if (ctx.tracing) ctx.trace.push(`feature code: ${what}`);
   return { kind: 'feature', feature: f, trace: ctx.trace };
 }
 
@@ -30,7 +30,7 @@ export function decideFeature(ctx: Ctx, ext: string, dialled: string): Decision 
       const groups = plan.pickupOf.get(ext) ?? [];
       const members = [...new Set(groups.flatMap((g) => plan.pickupGroups.get(g)?.members ?? []))].filter((m) => m !== ext);
       if (groups.length === 0) {
-        ctx.trace.push(`feature code ${dialled}: ${ext} is in no pickup group`);
+        if (ctx.tracing) ctx.trace.push(`feature code ${dialled}: ${ext} is in no pickup group`);
         return reject(404, 'Not in a pickup group', ctx.trace);
       }
       return feature(ctx, { kind: 'pickup-group', groups, members }, `group pickup (${groups.join(', ')}: ${members.join(', ')})`);
@@ -65,7 +65,7 @@ export function decideFeature(ctx: Ctx, ext: string, dialled: string): Decision 
   if (dialled.startsWith(fc.pickupDirect) && dialled.length > fc.pickupDirect.length) {
     const target = dialled.slice(fc.pickupDirect.length);
     if (!plan.users.has(target)) {
-      ctx.trace.push(`directed pickup of ${target}: no such user`);
+      if (ctx.tracing) ctx.trace.push(`directed pickup of ${target}: no such user`);
       return reject(404, `No user ${target}`, ctx.trace);
     }
     return feature(ctx, { kind: 'pickup-direct', ext: target }, `directed pickup of ${target}`);
@@ -73,7 +73,7 @@ export function decideFeature(ctx: Ctx, ext: string, dialled: string): Decision 
   if (dialled.startsWith(fc.forwardOn)) {
     const rest = dialled.slice(fc.forwardOn.length);
     if (rest === '') {
-      ctx.trace.push(`feature code ${fc.forwardOn} needs a number after it`);
+      if (ctx.tracing) ctx.trace.push(`feature code ${fc.forwardOn} needs a number after it`);
       return reject(484, 'Address Incomplete', ctx.trace);
     }
     let to: Destination | null = plan.extensions.get(rest) ?? null;
@@ -82,7 +82,7 @@ export function decideFeature(ctx: Ctx, ext: string, dialled: string): Decision 
       to = n === null ? null : { kind: 'external', number: n };
     }
     if (to === null) {
-      ctx.trace.push(`forwarding target ${rest} is neither an extension nor a valid number`);
+      if (ctx.tracing) ctx.trace.push(`forwarding target ${rest} is neither an extension nor a valid number`);
       return reject(484, 'Address Incomplete', ctx.trace);
     }
     return feature(ctx, { kind: 'forward-on', ext, to }, `forward ${ext} always to ${rest}`);

@@ -21,10 +21,10 @@ export function menuDecision(ctx: Ctx, id: string): Decision {
     if (s) {
       const st = isOpen(s, ctx.instant, nightFor(ctx.toggles, m.schedule));
       variant = st.open ? 'open' : 'closed';
-      ctx.trace.push(`menu ${id} schedule ${m.schedule}: ${st.reason}`);
+      if (ctx.tracing) ctx.trace.push(`menu ${id} schedule ${m.schedule}: ${st.reason}`);
     }
   }
-  ctx.trace.push(`play menu ${id} (${variant} variant)`);
+  if (ctx.tracing) ctx.trace.push(`play menu ${id} (${variant} variant)`);
   return { kind: 'menu', menu: id, variant, prompt: m[variant].prompt, timeoutSeconds: m.timeoutSeconds, trace: ctx.trace };
 }
 

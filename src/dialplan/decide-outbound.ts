@@ -36,7 +36,7 @@ function blockedBy(ctx: Ctx, e164: string): string | null {
     const hit = r.classes.includes(cls) || (country !== null && r.countries.includes(country)) || r.prefixes.some((p) => e164.startsWith(p));
     if (!hit) continue;
     if (user && (r.exemptUsers.includes(user.ext) || (user.department !== null && r.exemptDepartments.includes(user.department)))) {
-      ctx.trace.push(`restriction ${r.name} matches ${e164} (${cls}) but ${user.ext} is exempt`);
+      if (ctx.tracing) ctx.trace.push(`restriction ${r.name} matches ${e164} (${cls}) but ${user.ext} is exempt`);
       continue;
     }
     return `${r.name} (${cls}${country ? `, ${country}` : ''})`;
@@ -48,29 +48,29 @@ function blockedBy(ctx: Ctx, e164: string): string | null {
 export function decideExternal(ctx: Ctx, dialled: string): Decision {
   const { plan } = ctx;
   const e164 = normaliseNumber(dialled, plan.settings.defaultCountry);
-  ctx.trace.push(e164 !== null ? `external number ${dialled} → ${e164}` : `external number ${dialled} (not an E.164 number; matching raw prefixes)`);
+  if (ctx.tracing) ctx.trace.push(e164 !== null ? `external number ${dialled} → ${e164}` : `external number ${dialled} (not an E.164 number; matching raw prefixes)`);
   if (e164 !== null) {
     const blocked = blockedBy(ctx, e164);
     if (blocked !== null) {
-      ctx.trace.push(`blocked by restriction ${blocked}`);
+      if (ctx.tracing) ctx.trace.push(`blocked by restriction ${blocked}`);
       return reject(403, `Restricted destination: ${blocked}`, ctx.trace);
     }
   }
   const found = trunkRoutes(plan, e164, dialled);
   if (found === null || found.routes.length === 0) {
-    ctx.trace.push('no outbound rule matches');
+    if (ctx.tracing) ctx.trace.push('no outbound rule matches');
     return reject(404, 'No route to destination', ctx.trace);
   }
-  ctx.trace.push(`outbound rule ${found.rule}: ${found.routes.map((r) => `${r.trunk} dials ${r.dial}`).join(', then ')}`);
+  if (ctx.tracing) ctx.trace.push(`outbound rule ${found.rule}: ${found.routes.map((r) => `${r.trunk} dials ${r.dial}`).join(', then ')}`);
   let callerId: string | null;
   if (ctx.caller.kind === 'user') {
     const u = plan.users.get(ctx.caller.ext);
     callerId = u ? publicNumber(plan, u) : null;
-    ctx.trace.push(`caller id ${callerId ?? '(trunk default)'} (policy ${u?.callerId ?? 'own'})`);
+    if (ctx.tracing) ctx.trace.push(`caller id ${callerId ?? '(trunk default)'} (policy ${u?.callerId ?? 'own'})`);
   } else {
     // Forwarded inbound call: keep the original caller and prove the path with Diversion (RFC 5806).
     callerId = ctx.caller.number;
-    ctx.trace.push(`caller id kept: ${callerId}${ctx.divertedBy ? `, Diversion ${ctx.divertedBy}` : ''}`);
+    if (ctx.tracing) ctx.trace.push(`caller id kept: ${callerId}${ctx.divertedBy ? `, Diversion ${ctx.divertedBy}` : ''}`);
   }
   return { kind: 'external', number: e164 ?? dialled, routes: found.routes, callerId, diversion: ctx.divertedBy, trace: ctx.trace };
 }

@@ -81,7 +81,7 @@ export function orderMembers(g: RingGroup, stats: GroupStats | undefined, seed: 
 function externalTarget(ctx: Ctx, number: string, delay: number, timeout: number, keepCallerId: boolean, diversion: string | null): RingTarget | null {
   const found = trunkRoutes(ctx.plan, number, number);
   if (found === null || found.routes.length === 0) {
-    ctx.trace.push(`no outbound rule for ${number}; leg skipped`);
+    if (ctx.tracing) ctx.trace.push(`no outbound rule for ${number}; leg skipped`);
     return null;
   }
   return { kind: 'external', number, routes: found.routes, delay, timeout, keepCallerId, diversion };
@@ -92,15 +92,15 @@ function userFallback(ctx: Ctx, u: User, which: 'noAnswer' | 'busy' | 'unreachab
   const c = sub(ctx, divertedBy);
   const reason = which === 'noAnswer' ? 'no-answer' : which;
   if (fwd !== null) {
-    c.trace.push(`${u.ext} ${reason}: forward to ${destinationText(fwd)}`);
+    if (c.tracing) c.trace.push(`${u.ext} ${reason}: forward to ${destinationText(fwd)}`);
     if (fwd.kind === 'voicemail') return { kind: 'voicemail', box: fwd.box, reason, trace: c.trace };
     return c.depth > MAX_DEPTH ? reject(483, 'Forwarding chain too long', c.trace) : ctx.resolve(fwd, c);
   }
   if (u.voicemail !== null) {
-    c.trace.push(`${u.ext} ${reason}: voicemail ${u.voicemail}`);
+    if (c.tracing) c.trace.push(`${u.ext} ${reason}: voicemail ${u.voicemail}`);
     return { kind: 'voicemail', box: u.voicemail, reason, trace: c.trace };
   }
-  c.trace.push(`${u.ext} ${reason}: no forwarding and no voicemail`);
+  if (c.tracing) c.trace.push(`${u.ext} ${reason}: no forwarding and no voicemail`);
   return which === 'busy' ? reject(486, 'Busy Here', c.trace) : reject(480, 'Temporarily Unavailable', c.trace);
 }
 
@@ -109,19 +109,19 @@ export function decideUser(ctx: Ctx, ext: string): Decision {
   if (!u) return reject(404, `No user ${ext}`, ctx.trace);
   const always = userAlways(ctx, u);
   if (always !== null) {
-    ctx.trace.push(`${ext} forwards always to ${destinationText(always)}`);
+    if (ctx.tracing) ctx.trace.push(`${ext} forwards always to ${destinationText(always)}`);
     if (ctx.depth >= 8) return reject(483, 'Forwarding chain too long', ctx.trace);
     const c: Ctx = { ...ctx, depth: ctx.depth + 1, divertedBy: publicNumber(ctx.plan, u) ?? u.ext };
     return ctx.resolve(always, c);
   }
   const publicNo = publicNumber(ctx.plan, u) ?? ext;
   if (userDnd(ctx, u)) {
-    ctx.trace.push(`${ext} has do-not-disturb on: treated as busy`);
+    if (ctx.tracing) ctx.trace.push(`${ext} has do-not-disturb on: treated as busy`);
     const d = userFallback(ctx, u, 'busy', publicNo);
     return { ...d, trace: [...ctx.trace, ...d.trace] };
   }
   if (isBusy(ctx, ext) && u.forward.busy !== null) {
-    ctx.trace.push(`${ext} is busy (belfry's call count)`);
+    if (ctx.tracing) ctx.trace.push(`${ext} is busy (belfry's call count)`);
     const d = userFallback(ctx, u, 'busy', publicNo);
     return { ...d, trace: [...ctx.trace, ...d.trace] };
   }
@@ -134,9 +134,9 @@ export function decideUser(ctx: Ctx, ext: string): Decision {
       const t = externalTarget(ctx, n, a.delay, Math.max(1, timeout - a.delay), a.keepCallerId, diversion);
       if (t) targets.push(t);
     }
-    ctx.trace.push(`Anywhere for ${ext}: ${a.numbers.join(', ')} after ${a.delay} s, caller id ${a.keepCallerId ? 'kept' : 'own'}${diversion ? `, Diversion ${diversion}` : ''}`);
+    if (ctx.tracing) ctx.trace.push(`Anywhere for ${ext}: ${a.numbers.join(', ')} after ${a.delay} s, caller id ${a.keepCallerId ? 'kept' : 'own'}${diversion ? `, Diversion ${diversion}` : ''}`);
   }
-  ctx.trace.push(`ring ${ext} for ${timeout} s`);
+  if (ctx.tracing) ctx.trace.push(`ring ${ext} for ${timeout} s`);
   return {
     kind: 'ring', via: `user:${ext}`, strategy: 'user', targets, totalTimeout: timeout, recording: u.recording, callerNamePrefix: '',
     fallbacks: new UserFallbacks(ctx, u, publicNo),
@@ -203,15 +203,17 @@ class SameFallbacks implements Fallbacks {
 
 export function decideRingGroup(ctx: Ctx, g: RingGroup): Decision {
   const ordered = orderMembers(g, ctx.toggles.groupStats?.[g.id], ctx.toggles.seed ?? 0);
-  let orderText = '';
-  for (const m of ordered) orderText += orderText === '' ? memberKey(m) : `, ${memberKey(m)}`;
-  ctx.trace.push(`ring group ${g.id}: strategy ${g.strategy}, order ${orderText}`);
+  if (ctx.tracing) {
+    let orderText = '';
+    for (const m of ordered) orderText += orderText === '' ? memberKey(m) : `, ${memberKey(m)}`;
+    ctx.trace.push(`ring group ${g.id}: strategy ${g.strategy}, order ${orderText}`);
+  }
   const parallel = g.strategy === 'ringall';
   const targets: RingTarget[] = [];
   let delay = 0;
   for (const m of ordered) {
     if (!parallel && delay >= g.totalRingTime) {
-      ctx.trace.push(`total ring time ${g.totalRingTime} s reached before ${memberKey(m)}`);
+      if (ctx.tracing) ctx.trace.push(`total ring time ${g.totalRingTime} s reached before ${memberKey(m)}`);
       break;
     }
     const timeout = Math.min(m.ringTime, g.totalRingTime - delay);
@@ -223,7 +225,7 @@ export function decideRingGroup(ctx: Ctx, g: RingGroup): Decision {
       const u = ctx.plan.users.get(ext);
       if (!u) continue;
       if (userDnd(ctx, u)) {
-        ctx.trace.push(`${ext} skipped: do-not-disturb`);
+        if (ctx.tracing) ctx.trace.push(`${ext} skipped: do-not-disturb`);
         continue;
       }
       const always = g.followForwarding ? userAlways(ctx, u) : null;
@@ -231,12 +233,12 @@ export function decideRingGroup(ctx: Ctx, g: RingGroup): Decision {
         const to = always;
         if (to.kind === 'user') t = { kind: 'user', ext: to.ext, delay, timeout };
         else if (to.kind === 'external') t = externalTarget(ctx, to.number, delay, timeout, true, publicNumber(ctx.plan, u) ?? ext);
-        ctx.trace.push(t ? `${ext} forwards always: ringing ${destinationText(to)} instead` : `${ext} forwards to ${destinationText(to)}, not ringable in a group: skipped`);
+        if (ctx.tracing) ctx.trace.push(t ? `${ext} forwards always: ringing ${destinationText(to)} instead` : `${ext} forwards to ${destinationText(to)}, not ringable in a group: skipped`);
       } else if (isBusy(ctx, ext) && g.busy === 'skip') {
-        ctx.trace.push(`${ext} skipped: busy (belfry's call count)`);
+        if (ctx.tracing) ctx.trace.push(`${ext} skipped: busy (belfry's call count)`);
         continue;
       } else {
-        if (isBusy(ctx, ext)) ctx.trace.push(`${ext} is busy: ringing anyway (busy: ring, call waiting)`);
+        if (ctx.tracing && isBusy(ctx, ext)) ctx.trace.push(`${ext} is busy: ringing anyway (busy: ring, call waiting)`);
         t = { kind: 'user', ext, delay, timeout };
       }
     }
@@ -247,22 +249,22 @@ export function decideRingGroup(ctx: Ctx, g: RingGroup): Decision {
   // The overflow has its own context and trace, so deciding it only when needed changes nothing else.
   const decideOverflow = (): Decision => {
     const c = sub(ctx);
-    c.trace.push(`ring group ${g.id} overflow → ${destinationText(g.overflow)}`);
+    if (c.tracing) c.trace.push(`ring group ${g.id} overflow → ${destinationText(g.overflow)}`);
     return ctx.depth >= 8 ? reject(483, 'Overflow chain too long', c.trace) : ctx.resolve(g.overflow, c);
   };
   if (targets.length === 0) {
     const overflow = decideOverflow();
-    ctx.trace.push(`no member of ${g.id} can ring: straight to overflow ${destinationText(g.overflow)}`);
+    if (ctx.tracing) ctx.trace.push(`no member of ${g.id} can ring: straight to overflow ${destinationText(g.overflow)}`);
     return { ...overflow, trace: [...ctx.trace, ...overflow.trace] };
   }
   let longest = 0;
   let targetText = '';
   for (const t of targets) {
     if (t.timeout > longest) longest = t.timeout;
-    targetText += `${targetText === '' ? '' : ', '}${t.kind === 'user' ? t.ext : t.number}@${t.delay}s/${t.timeout}s`;
+    if (ctx.tracing) targetText += `${targetText === '' ? '' : ', '}${t.kind === 'user' ? t.ext : t.number}@${t.delay}s/${t.timeout}s`;
   }
   const total = parallel ? Math.min(g.totalRingTime, longest) : Math.min(g.totalRingTime, delay);
-  ctx.trace.push(`targets ${targetText}; total ${total} s then overflow`);
+  if (ctx.tracing) ctx.trace.push(`targets ${targetText}; total ${total} s then overflow`);
   return {
     kind: 'ring', via: `ring_group:${g.id}`, strategy: g.strategy, targets, totalTimeout: total, recording: 'never', callerNamePrefix: g.callerIdPrefix,
     fallbacks: new SameFallbacks(decideOverflow),

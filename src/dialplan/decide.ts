@@ -8,7 +8,7 @@
  * registered and never reads the clock.
  * Leaves out: SIP (the engine maps facts and decisions), media.
  */
-import type { CallFacts, Decision, Destination, MenuKeyResult, MenuVariant, Plan, Toggles } from './plan-types.ts';
+import type { CallFacts, DecideOptions, Decision, Destination, MenuKeyResult, MenuVariant, Plan, Toggles } from './plan-types.ts';
 import type { Ctx } from './decide-context.ts';
 import { nightFor, reject, sub, MAX_DEPTH } from './decide-context.ts';
 import { decideRingGroup, decideUser } from './decide-ring.ts';
@@ -23,7 +23,7 @@ const E164_SHAPE = /^\+[1-9][0-9]{6,14}$/;
 
 function resolve(d: Destination, ctx: Ctx): Decision {
   if (ctx.depth > MAX_DEPTH * 2) {
-    ctx.trace.push(`routing chain deeper than ${MAX_DEPTH * 2}: stopped`);
+    if (ctx.tracing) ctx.trace.push(`routing chain deeper than ${MAX_DEPTH * 2}: stopped`);
     return reject(483, 'Too Many Hops', ctx.trace);
   }
   switch (d.kind) {
@@ -36,7 +36,7 @@ function resolve(d: Destination, ctx: Ctx): Decision {
     case 'queue': {
       const q = ctx.plan.queues.get(d.id);
       if (!q) return reject(404, `No queue ${d.id}`, ctx.trace);
-      ctx.trace.push(`queue ${q.id}: ${q.strategy} over ${q.members.join(', ')}, max wait ${q.maxWait} s, then ${destinationText(q.overflow)}`);
+      if (ctx.tracing) ctx.trace.push(`queue ${q.id}: ${q.strategy} over ${q.members.join(', ')}, max wait ${q.maxWait} s, then ${destinationText(q.overflow)}`);
       const c = sub(ctx);
       // Decided when first read (the engine reads it when the queue gives up); see userFallbacks in decide-ring.ts.
       let overflow: Decision | undefined;
@@ -51,28 +51,28 @@ function resolve(d: Destination, ctx: Ctx): Decision {
     case 'menu':
       return menuDecision(ctx, d.id);
     case 'voicemail':
-      ctx.trace.push(`voicemail box ${d.box}`);
+      if (ctx.tracing) ctx.trace.push(`voicemail box ${d.box}`);
       return { kind: 'voicemail', box: d.box, reason: 'direct', trace: ctx.trace };
     case 'external':
       return decideExternal(ctx, d.number);
     case 'announce':
-      ctx.trace.push(`announce ${d.prompt}, then hang up`);
+      if (ctx.tracing) ctx.trace.push(`announce ${d.prompt}, then hang up`);
       return { kind: 'announce-hangup', prompt: d.prompt, trace: ctx.trace };
     case 'reject':
-      ctx.trace.push(`reject ${d.status} ${d.reason}`);
+      if (ctx.tracing) ctx.trace.push(`reject ${d.status} ${d.reason}`);
       return reject(d.status, d.reason, ctx.trace);
   }
 }
 
-function makeCtx(plan: Plan, instant: number, toggles: Toggles, caller: Ctx['caller'], variant: MenuVariant, trace: string[]): Ctx {
-  return { plan, instant, toggles, caller, variant, divertedBy: null, depth: 0, trace, resolve };
+function makeCtx(plan: Plan, instant: number, toggles: Toggles, caller: Ctx['caller'], variant: MenuVariant, trace: string[], tracing = true): Ctx {
+  return { plan, instant, toggles, caller, variant, divertedBy: null, depth: 0, tracing, trace, resolve };
 }
 
-function decideInbound(plan: Plan, facts: Extract<CallFacts, { kind: 'inbound' }>, instant: number, toggles: Toggles): Decision {
-  const trace: string[] = [`inbound call on trunk ${facts.trunk} to ${facts.did} from ${facts.callerNumber || '(anonymous)'}`];
+function decideInbound(plan: Plan, facts: Extract<CallFacts, { kind: 'inbound' }>, instant: number, toggles: Toggles, tracing: boolean): Decision {
+  const trace: string[] = tracing ? [`inbound call on trunk ${facts.trunk} to ${facts.did} from ${facts.callerNumber || '(anonymous)'}`] : [];
   const country = plan.settings.defaultCountry;
   if (!plan.trunks.has(facts.trunk)) {
-    trace.push(`trunk ${facts.trunk} is not in the dialplan`);
+    if (tracing) trace.push(`trunk ${facts.trunk} is not in the dialplan`);
     return reject(403, 'Unknown trunk', trace);
   }
   if (plan.blacklist.size > 0 && facts.callerNumber !== '') {
@@ -81,15 +81,15 @@ function decideInbound(plan: Plan, facts: Extract<CallFacts, { kind: 'inbound' }
     const n = facts.callerNumber;
     const caller = E164_SHAPE.test(n) ? n : canonicalCaller(n, country);
     if (plan.blacklist.has(caller)) {
-      trace.push(`caller ${caller} is on the blacklist: rejected and logged as intercepted`);
+      if (tracing) trace.push(`caller ${caller} is on the blacklist: rejected and logged as intercepted`);
       return reject(603, 'Decline', trace, true);
     }
   }
   const did = plan.numbers.has(facts.did) ? facts.did : normaliseNumber(facts.did, country);
   const entry = did === null ? undefined : plan.numbers.get(did);
-  const ctx = makeCtx(plan, instant, toggles, { kind: 'external', number: facts.callerNumber, name: facts.callerName ?? null }, 'open', trace);
+  const ctx = makeCtx(plan, instant, toggles, { kind: 'external', number: facts.callerNumber, name: facts.callerName ?? null }, 'open', trace, tracing);
   if (!entry) {
-    trace.push(`number ${did ?? facts.did} is not assigned → ${destinationText(plan.settings.unassigned)}`);
+    if (tracing) trace.push(`number ${did ?? facts.did} is not assigned → ${destinationText(plan.settings.unassigned)}`);
     return resolve(plan.settings.unassigned, ctx);
   }
   let dest = entry.open;
@@ -99,46 +99,52 @@ function decideInbound(plan: Plan, facts: Extract<CallFacts, { kind: 'inbound' }
     if (s) {
       const night = nightFor(toggles, entry.schedule);
       const st = isOpen(s, instant, night);
-      trace.push(`number ${entry.did}: schedule ${s.id}, night switch ${night}: ${st.reason}`);
+      if (tracing) trace.push(`number ${entry.did}: schedule ${s.id}, night switch ${night}: ${st.reason}`);
       if (!st.open) {
         variant = 'closed';
         dest = st.holiday !== null ? entry.holiday : entry.closed;
       }
     }
   }
-  trace.push(`number ${entry.did} (${variant}${variant === 'closed' && dest === entry.holiday && entry.holiday !== entry.closed ? ', holiday' : ''}) → ${destinationText(dest)}`);
+  if (tracing) trace.push(`number ${entry.did} (${variant}${variant === 'closed' && dest === entry.holiday && entry.holiday !== entry.closed ? ', holiday' : ''}) → ${destinationText(dest)}`);
   return resolve(dest, { ...ctx, variant });
 }
 
-function decideInternal(plan: Plan, facts: Extract<CallFacts, { kind: 'internal' }>, instant: number, toggles: Toggles): Decision {
-  const trace: string[] = [`internal call from ${facts.caller} to ${facts.dialled}`];
+function decideInternal(plan: Plan, facts: Extract<CallFacts, { kind: 'internal' }>, instant: number, toggles: Toggles, tracing: boolean): Decision {
+  const trace: string[] = tracing ? [`internal call from ${facts.caller} to ${facts.dialled}`] : [];
   if (!plan.users.has(facts.caller)) {
-    trace.push(`caller ${facts.caller} is not a user of this plan`);
+    if (tracing) trace.push(`caller ${facts.caller} is not a user of this plan`);
     return reject(403, 'Unknown caller', trace);
   }
-  const ctx = makeCtx(plan, instant, toggles, { kind: 'user', ext: facts.caller }, 'open', trace);
+  const ctx = makeCtx(plan, instant, toggles, { kind: 'user', ext: facts.caller }, 'open', trace, tracing);
   // Phones send what the user keyed in; drop the visual separators people type in numbers.
   const dialled = facts.dialled.replace(/[\s\-().]/g, '');
   const f = decideFeature(ctx, facts.caller, dialled);
   if (f !== null) return f;
   const ext = plan.extensions.get(dialled);
   if (ext !== undefined) {
-    trace.push(`extension ${dialled} → ${destinationText(ext)}`);
+    if (tracing) trace.push(`extension ${dialled} → ${destinationText(ext)}`);
     return resolve(ext, ctx);
   }
   if (dialled === '' || !/^[+0-9]+$/.test(dialled)) {
-    trace.push(`\`${dialled}\` is neither a feature code, an extension nor a number`);
+    if (tracing) trace.push(`\`${dialled}\` is neither a feature code, an extension nor a number`);
     return reject(404, 'Not Found', trace);
   }
   return decideExternal(ctx, dialled);
 }
 
-export function decide(plan: Plan, facts: CallFacts, instant: number, toggles: Toggles = {}): Decision {
+/**
+ * `options.trace: false` builds no trace text (every `trace` of the decision
+ * and its fallbacks is empty) and is otherwise the same decision: for a hot
+ * path that does not log the trace. The default keeps the trace.
+ */
+export function decide(plan: Plan, facts: CallFacts, instant: number, toggles: Toggles = {}, options: DecideOptions = {}): Decision {
+  const tracing = options.trace !== false;
   switch (facts.kind) {
     case 'inbound':
-      return decideInbound(plan, facts, instant, toggles);
+      return decideInbound(plan, facts, instant, toggles, tracing);
     case 'internal':
-      return decideInternal(plan, facts, instant, toggles);
+      return decideInternal(plan, facts, instant, toggles, tracing);
   }
 }
 

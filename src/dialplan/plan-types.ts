@@ -251,6 +251,12 @@ export type Toggles = {
   readonly seed?: number;
 };
 
+/** How decide() works, not what it decides. */
+export type DecideOptions = {
+  /** Build the human-readable `trace` (default true). false: every trace is empty, the decision is otherwise the same. */
+  readonly trace?: boolean;
+};
+
 // ---- output of decide() -------------------------------------------------------
 
 export type RingTarget =
