@@ -150,6 +150,8 @@ export class TestUa {
   readonly #callId: string;
 
   readonly host: string;
+  /** Delay before this UA answers a re-INVITE/UPDATE (to hold an offer open, e.g. for glare tests). */
+  reinviteDelayMs = 0;
 
   private constructor(user: string, password: string, stack: SipStack, switchPort: number, t1: number, host: string) {
     this.host = host;
@@ -288,7 +290,10 @@ export class TestUa {
           const t = e.req.request.body.length > 0 ? sdpTarget(e.req.request.body) : undefined;
           if (t) rtp.remote = { address: t.address, port: t.port };
           const answerDir = t?.direction === 'sendonly' ? 'recvonly' : t?.direction === 'recvonly' ? 'sendonly' : (t?.direction ?? 'sendrecv');
-          e.req.respond(200, { body: { body: Buffer.from(sdpFor(rtp.port, [t?.pt === 8 ? 'PCMA' : 'PCMU'], answerDir, ++sdpVersion)), contentType: 'application/sdp' } });
+          const answer = { body: Buffer.from(sdpFor(rtp.port, [t?.pt === 8 ? 'PCMA' : 'PCMU'], answerDir, ++sdpVersion)), contentType: 'application/sdp' };
+          const req = e.req;
+          if (this.reinviteDelayMs > 0) setTimeout(() => req.respond(200, { body: answer }), this.reinviteDelayMs);
+          else req.respond(200, { body: answer });
         } else {
           e.req.respond(200);
         }

@@ -171,6 +171,23 @@ test('late offer: INVITE without SDP gets belfry\'s offer in the 200, the answer
   assert.equal(cdr.legs.find((l) => l.role === 'caller')?.codec, 'PCMU');
 });
 
+test('glare: a re-INVITE from one side while belfry is still carrying the other side\'s offer gets 491 (RFC 3261 §14.2)', async () => {
+  const { call, incoming } = await answeredCall();
+  bob.reinviteDelayMs = 400;
+  try {
+    const fromA = call.reinvite('sendonly');
+    await waitFor(() => incoming.events.some((e) => e.kind === 'request' && e.req.request.method === 'INVITE'), 3000, 'offer relayed to B');
+    const fromB = await incoming.reinvite('sendonly');
+    assert.equal(fromB.status, 491);
+    assert.equal((await fromA).status, 200);
+  } finally {
+    bob.reinviteDelayMs = 0;
+  }
+  assert.equal((await incoming.reinvite('sendrecv')).status, 200, 'a later offer goes through');
+  call.hangup();
+  await incoming.byeReceived;
+});
+
 test('INFO with application/dtmf-relay is carried to the other leg intact', async () => {
   const { call, incoming } = await answeredCall();
   const body = 'Signal=5\r\nDuration=160\r\n';

@@ -116,6 +116,21 @@ test('blind transfer to an unregistered user: NOTIFY with the failure, the call 
   await b.byeReceived;
 });
 
+test('blind transfer by the caller: A sends REFER, B ends up talking to C', async () => {
+  const { call: a, incoming: b } = await connect(alice, bob, '2002');
+  carol.onIncoming({ ringMs: 50 });
+  const refer = await a.leg.request('REFER', { headers: [{ name: 'refer-to', value: '<sip:2003@127.0.0.1>' }] });
+  assert.equal(refer.status, 202);
+  const c = await carol.nextIncoming();
+  await a.byeReceived;
+  assert.deepEqual(sipfrags(a), ['SIP/2.0 100 Trying', 'SIP/2.0 200 OK']);
+  await waitFor(() => c.leg.state === 'confirmed', 3000, 'carol confirmed');
+  assert.equal(requests(b, 'INVITE').length, 0, 'no re-INVITE to B');
+  await audio(b, c);
+  b.hangup();
+  await c.byeReceived;
+});
+
 test('attended transfer: REFER with Replaces of B→C ends both of B\'s calls and connects A with C', async () => {
   const { call: a, incoming: b1 } = await connect(alice, bob, '2002');
   const { call: b2, incoming: c } = await connect(bob, carol, '2003');
