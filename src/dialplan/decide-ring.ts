@@ -43,26 +43,34 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
+/**
+ * Members in ringing order. The result is only read: with no statistics for
+ * the group (every key equal, ties kept in the written order) it is the
+ * plan's own array, so the common case allocates nothing.
+ */
 export function orderMembers(g: RingGroup, stats: GroupStats | undefined, seed: number): readonly RingMember[] {
-  const ms = g.strategy === 'ringall' || g.strategy === 'hunt' ? [] : [...g.members];
   switch (g.strategy) {
     case 'ringall':
     case 'hunt':
       return g.members;
     case 'rrmemory': {
       const last = stats?.lastAnswered;
+      const ms = g.members;
       const i = last === undefined ? -1 : ms.findIndex((m) => memberKey(m) === last);
       return i < 0 ? ms : [...ms.slice(i + 1), ...ms.slice(0, i + 1)];
     }
     case 'leastrecent': {
-      const end = stats?.lastCallEnd ?? {};
-      return ms.map((m, i) => ({ m, i, k: end[memberKey(m)] ?? -Infinity })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.m);
+      const end = stats?.lastCallEnd;
+      if (end === undefined) return g.members;
+      return g.members.map((m, i) => ({ m, i, k: end[memberKey(m)] ?? -Infinity })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.m);
     }
     case 'fewestcalls': {
-      const count = stats?.callCount ?? {};
-      return ms.map((m, i) => ({ m, i, k: count[memberKey(m)] ?? 0 })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.m);
+      const count = stats?.callCount;
+      if (count === undefined) return g.members;
+      return g.members.map((m, i) => ({ m, i, k: count[memberKey(m)] ?? 0 })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.m);
     }
     case 'random': {
+      const ms = [...g.members];
       const rnd = prng(seed ^ hash(g.id));
       for (let i = ms.length - 1; i > 0; i--) {
         const j = Math.floor(rnd() * (i + 1));

@@ -20,6 +20,10 @@ import { canonicalCaller, normaliseNumber } from './e164.ts';
 import { destinationText } from './destination.ts';
 
 const E164_SHAPE = /^\+[1-9][0-9]{6,14}$/;
+/** Visual separators people type in numbers (hoisted: a literal in the function is a new RegExp per call). */
+const SEPARATORS = /[\s\-().]/g;
+const SEPARATOR = /[\s\-().]/;
+const DIAL_STRING = /^[+0-9]+$/;
 
 function resolve(d: Destination, ctx: Ctx): Decision {
   if (ctx.depth > MAX_DEPTH * 2) {
@@ -118,7 +122,7 @@ function decideInternal(plan: Plan, facts: Extract<CallFacts, { kind: 'internal'
   }
   const ctx = makeCtx(plan, instant, toggles, { kind: 'user', ext: facts.caller }, 'open', trace, tracing);
   // Phones send what the user keyed in; drop the visual separators people type in numbers.
-  const dialled = facts.dialled.replace(/[\s\-().]/g, '');
+  const dialled = SEPARATOR.test(facts.dialled) ? facts.dialled.replace(SEPARATORS, '') : facts.dialled;
   const f = decideFeature(ctx, facts.caller, dialled);
   if (f !== null) return f;
   const ext = plan.extensions.get(dialled);
@@ -126,7 +130,7 @@ function decideInternal(plan: Plan, facts: Extract<CallFacts, { kind: 'internal'
     if (tracing) trace.push(`extension ${dialled} → ${destinationText(ext)}`);
     return resolve(ext, ctx);
   }
-  if (dialled === '' || !/^[+0-9]+$/.test(dialled)) {
+  if (dialled === '' || !DIAL_STRING.test(dialled)) {
     if (tracing) trace.push(`\`${dialled}\` is neither a feature code, an extension nor a number`);
     return reject(404, 'Not Found', trace);
   }
