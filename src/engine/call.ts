@@ -14,7 +14,8 @@
  * Mid-call, re-INVITE/UPDATE (hold, resume, codec change) and INFO are
  * carried to the other leg with SDP rewritten by the bridge; blind and
  * attended transfer (REFER, RFC 3515/3891) are handed to the owner through
- * `onRefer`. The CDR is written once, at the end.
+ * `onRefer`; transfer.ts then swaps a party with `replaceParty` /
+ * `detachParty`. The CDR is written once, at the end.
  */
 import type { Clock, Ids, Logger, TimerHandle } from '../common/index.ts';
 import type { DialogLeg, InDialogRequest, SipResponse, UacLeg, UasLeg, UacLegOptions } from '../sip/index.ts';
@@ -470,18 +471,6 @@ export class Call {
   party(side: Side): DialogLeg | undefined {
     if (this.#state !== 'answered') return undefined;
     return side === 'a' ? this.#aParty : this.#bLeg;
-  }
-
-  /**
-   * RFC 3891 §3 matching: which side's current dialog has this Call-ID, our
-   * tag (the Replaces to-tag) and the peer's tag (from-tag).
-   */
-  sideOfDialog(callId: string, localTag: string, remoteTag: string): Side | undefined {
-    for (const side of ['a', 'b'] as const) {
-      const id = this.party(side)?.dialogId;
-      if (id !== undefined && id.callId === callId && id.localTag === localTag && id.remoteTag === remoteTag) return side;
-    }
-    return undefined;
   }
 
   /**

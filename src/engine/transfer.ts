@@ -161,8 +161,11 @@ export class TransferService {
   #find(r: ReplacesTarget, except: Call | undefined): { call: Call; side: Side } | undefined {
     for (const call of this.#d.calls()) {
       if (call === except) continue;
-      const side = call.sideOfDialog(r.callId, r.toTag, r.fromTag);
-      if (side !== undefined) return { call, side };
+      // RFC 3891 §3: Call-ID, our tag (the to-tag) and the peer's tag (from-tag) must all match.
+      for (const side of ['a', 'b'] as const) {
+        const id = call.party(side)?.dialogId;
+        if (id !== undefined && id.callId === r.callId && id.localTag === r.toTag && id.remoteTag === r.fromTag) return { call, side };
+      }
     }
     return undefined;
   }
