@@ -188,15 +188,28 @@ class UserFallbacks implements Fallbacks {
   }
 }
 
-/** One lazily decided Decision behind all three fallbacks (a ring group's overflow); see UserFallbacks. */
-class SameFallbacks implements Fallbacks {
+/**
+ * A ring group's overflow, decided when first read, behind all three
+ * fallbacks; see UserFallbacks. It has its own context and trace, so deciding
+ * it later changes nothing else. Data, not a closure: tsx (esbuild keepNames)
+ * names every closure it creates, which cost more than the overflow itself.
+ */
+function groupOverflow(ctx: Ctx, g: RingGroup): Decision {
+  const c = sub(ctx);
+  if (c.tracing) c.trace.push(`ring group ${g.id} overflow → ${destinationText(g.overflow)}`);
+  return ctx.depth >= 8 ? reject(483, 'Overflow chain too long', c.trace) : ctx.resolve(g.overflow, c);
+}
+
+class OverflowFallbacks implements Fallbacks {
   #d: Decision | undefined;
-  readonly #decideOnce: () => Decision;
-  constructor(decideOnce: () => Decision) {
-    this.#decideOnce = decideOnce;
+  readonly #ctx: Ctx;
+  readonly #g: RingGroup;
+  constructor(ctx: Ctx, g: RingGroup) {
+    this.#ctx = ctx;
+    this.#g = g;
   }
   get noAnswer(): Decision {
-    return (this.#d ??= this.#decideOnce());
+    return (this.#d ??= groupOverflow(this.#ctx, this.#g));
   }
   get busy(): Decision {
     return this.noAnswer;
@@ -254,14 +267,8 @@ export function decideRingGroup(ctx: Ctx, g: RingGroup): Decision {
     targets.push(t);
     if (!parallel) delay += timeout;
   }
-  // The overflow has its own context and trace, so deciding it only when needed changes nothing else.
-  const decideOverflow = (): Decision => {
-    const c = sub(ctx);
-    if (c.tracing) c.trace.push(`ring group ${g.id} overflow → ${destinationText(g.overflow)}`);
-    return ctx.depth >= 8 ? reject(483, 'Overflow chain too long', c.trace) : ctx.resolve(g.overflow, c);
-  };
   if (targets.length === 0) {
-    const overflow = decideOverflow();
+    const overflow = groupOverflow(ctx, g);
     if (ctx.tracing) ctx.trace.push(`no member of ${g.id} can ring: straight to overflow ${destinationText(g.overflow)}`);
     return { ...overflow, trace: [...ctx.trace, ...overflow.trace] };
   }
@@ -275,7 +282,7 @@ export function decideRingGroup(ctx: Ctx, g: RingGroup): Decision {
   if (ctx.tracing) ctx.trace.push(`targets ${targetText}; total ${total} s then overflow`);
   return {
     kind: 'ring', via: `ring_group:${g.id}`, strategy: g.strategy, targets, totalTimeout: total, recording: 'never', callerNamePrefix: g.callerIdPrefix,
-    fallbacks: new SameFallbacks(decideOverflow),
+    fallbacks: new OverflowFallbacks(ctx, g),
     trace: ctx.trace,
   };
 }
