@@ -61,22 +61,35 @@ function refuse(): never {
   throw new TypeError('the dialplan is frozen: compile a new plan instead');
 }
 
-export function deepFreeze<T>(v: T, seen = new Set<unknown>()): T {
-  if (v === null || typeof v !== 'object' || seen.has(v)) return v;
-  seen.add(v);
+/**
+ * Freezes `v` and everything reachable from it. An object that is already
+ * frozen counts as deeply frozen (the plan is built fresh by build.ts, so only
+ * what this function froze, or primitives-only constants, are frozen). Each
+ * object is frozen before its children are visited, so shared objects and
+ * cycles are visited once without a visited-set (the set was a tenth of the
+ * compile time of a 10,000-user plan).
+ */
+export function deepFreeze<T>(v: T): T {
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
   if (v instanceof Map) {
-    for (const [k, x] of v) {
-      deepFreeze(k, seen);
-      deepFreeze(x, seen);
-    }
     Object.defineProperties(v, { set: { value: refuse }, delete: { value: refuse }, clear: { value: refuse } });
+    Object.freeze(v);
+    for (const [k, x] of v) {
+      deepFreeze(k);
+      deepFreeze(x);
+    }
   } else if (v instanceof Set) {
-    for (const x of v) deepFreeze(x, seen);
     Object.defineProperties(v, { add: { value: refuse }, delete: { value: refuse }, clear: { value: refuse } });
+    Object.freeze(v);
+    for (const x of v) deepFreeze(x);
+  } else if (Array.isArray(v)) {
+    Object.freeze(v);
+    for (let i = 0; i < v.length; i++) deepFreeze(v[i]);
   } else {
-    for (const x of Object.values(v)) deepFreeze(x, seen);
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
   }
-  return Object.freeze(v);
+  return v;
 }
 
 export function compileDialplan(docs: readonly SourceDoc[], options: CompileOptions = {}): CompileResult {
