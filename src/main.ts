@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, cryptoIds, systemClock, type Logger, type TimerHandle } from './common/index.ts';
 import { explainRoute, formatDiagnostic, parseRouteTime, type Plan } from './dialplan/index.ts';
 import { createSipStack, createSipTimers, DigestServer, type Flow, type SipStack } from './sip/index.ts';
-import { PortPool } from './rtp/index.ts';
+import { InProcessAnchorHost, PortPool, WorkerAnchorHost, type AnchorHost } from './rtp/index.ts';
 import { openDatabase, SqliteBindingStore, CdrStore } from './store/index.ts';
 import {
   AuthGate,
@@ -137,7 +137,16 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
   log.info({ udp: portOf('udp')?.port, tcp: portOf('tcp')?.port, tls: portOf('tls')?.port, host: s.host }, 'sip listening');
 
   const domain = unspecified(s.host) ? s.realm : s.host;
-  const pool = new PortPool({ address: settings.rtp.address, minPort: settings.rtp.port_min, maxPort: settings.rtp.port_max });
+  // RTP relays run on this thread, or in worker threads that each own a slice
+  // of the port range (rtp.workers > 0) when one thread cannot carry the load.
+  let anchors: AnchorHost;
+  if (settings.rtp.workers > 0) {
+    const started = await WorkerAnchorHost.start({ address: settings.rtp.address, minPort: settings.rtp.port_min, maxPort: settings.rtp.port_max, workers: settings.rtp.workers });
+    if (!started.ok) throw new Error(`cannot start the RTP worker threads: ${started.error.message}`);
+    anchors = started.value;
+  } else {
+    anchors = new InProcessAnchorHost(new PortPool({ address: settings.rtp.address, minPort: settings.rtp.port_min, maxPort: settings.rtp.port_max }), clock);
+  }
   let users = new UserDirectory(plans.plan);
   // Trunks: ${ENV} credentials substituted here (docs/trunks.md); unreachable ones (OPTIONS ping) are skipped.
   const trunkOpts = { env: process.env, reachable: (n: string) => trunkManager.reachable(n) };
@@ -195,7 +204,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
     plans,
     toggles,
     trunks: () => trunks,
-    pool,
+    anchors,
     cdr: new CdrWriter(cdrStore, log),
     clock,
     ids,
@@ -268,6 +277,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
       await trunkManager.close(Math.min(2000, settings.shutdown.grace_ms + 500));
       await stack.close({ graceMs: settings.shutdown.grace_ms });
       await api?.close();
+      await anchors.close();
       db.close();
       log.info('stopped');
     },

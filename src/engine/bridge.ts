@@ -24,7 +24,7 @@ import {
   type RemoteMedia,
   type SessionDescription,
 } from '../media/index.ts';
-import { RtpRelay, type PortPool, type RelayEvent, type RelaySideStats, type RtpSocketPair } from '../rtp/index.ts';
+import type { AnchorHandle, AnchorHost, AnchorStats, RelayEvent } from '../rtp/index.ts';
 
 export type Side = 'a' | 'b';
 
@@ -32,7 +32,8 @@ const ALL: readonly AudioCodecName[] = ['PCMU', 'PCMA'];
 const SDP = 'application/sdp';
 
 export interface BridgeOptions {
-  readonly pool: PortPool;
+  /** In-process or worker-thread relays (rtp.workers). */
+  readonly anchors: AnchorHost;
   readonly clock: Clock;
   readonly ids: Ids;
   readonly log: Logger;
@@ -43,7 +44,8 @@ export interface BridgeOptions {
 }
 
 interface SideState {
-  readonly pair: RtpSocketPair;
+  /** Our RTP port for this side (RTCP is port + 1). */
+  readonly port: number;
   readonly origin: SdpOriginState;
   negotiated: NegotiatedMedia | undefined;
   remote: RemoteMedia | undefined;
@@ -72,39 +74,29 @@ export class MediaBridge {
   readonly #o: BridgeOptions;
   readonly #a: SideState;
   readonly #b: SideState;
-  readonly #relay: RtpRelay;
+  readonly #relay: AnchorHandle;
   /** The caller's offer, kept until B answers (then we answer A from it). */
   #offerFromA: SessionDescription | undefined;
   #closed = false;
   #answered = false;
 
-  private constructor(o: BridgeOptions, a: RtpSocketPair, b: RtpSocketPair) {
+  private constructor(o: BridgeOptions, anchor: AnchorHandle) {
     this.#o = o;
     const sessionId = () => String(o.ids.ssrc());
-    this.#a = { pair: a, origin: new SdpOriginState(sessionId()), negotiated: undefined, remote: undefined };
-    this.#b = { pair: b, origin: new SdpOriginState(sessionId()), negotiated: undefined, remote: undefined };
-    this.#relay = new RtpRelay({
-      a: { pair: a, clockRate: 8000 },
-      b: { pair: b, clockRate: 8000 },
-      silenceTimeoutMs: 0,
-      clock: o.clock,
-      onEvent: o.onEvent,
-    });
+    this.#a = { port: anchor.aPort, origin: new SdpOriginState(sessionId()), negotiated: undefined, remote: undefined };
+    this.#b = { port: anchor.bPort, origin: new SdpOriginState(sessionId()), negotiated: undefined, remote: undefined };
+    this.#relay = anchor;
   }
 
   static async open(o: BridgeOptions): Promise<Result<MediaBridge, string>> {
-    const a = await o.pool.allocate();
-    if (!a.ok) return err(a.error.code);
-    const b = await o.pool.allocate();
-    if (!b.ok) {
-      a.value.release();
-      return err(b.error.code);
-    }
-    return ok(new MediaBridge(o, a.value, b.value));
+    // Silence is armed only once the call is answered (ringing is silent).
+    const anchor = await o.anchors.createAnchor({ silenceTimeoutMs: 0, onEvent: o.onEvent });
+    if (!anchor.ok) return err(anchor.error.code);
+    return ok(new MediaBridge(o, anchor.value));
   }
 
   get ports(): { a: number; b: number } {
-    return { a: this.#a.pair.rtpPort, b: this.#b.pair.rtpPort };
+    return { a: this.#a.port, b: this.#b.port };
   }
 
   /** Step 1: the caller's INVITE body (undefined = late offer). Returns the offer for B, or an error (→ 488). */
@@ -119,7 +111,7 @@ export class MediaBridge {
       // The caller's favourite first (no transcoding if B takes it), then the other law.
       preferred = [...offered, ...ALL.filter((c) => !offered.includes(c))];
     }
-    const offer = createOffer(caps(preferred), this.#o.advertise, this.#b.pair.rtpPort, { origin: this.#b.origin });
+    const offer = createOffer(caps(preferred), this.#o.advertise, this.#b.port, { origin: this.#b.origin });
     return ok({ body: Buffer.from(offer.text), contentType: SDP });
   }
 
@@ -133,7 +125,7 @@ export class MediaBridge {
     this.#b.negotiated = r.value.negotiated;
     this.#setRemote('b', r.value.remote);
     if (this.#offerFromA === undefined) {
-      const offer = createOffer(caps([r.value.negotiated.codec]), this.#o.advertise, this.#a.pair.rtpPort, { origin: this.#a.origin });
+      const offer = createOffer(caps([r.value.negotiated.codec]), this.#o.advertise, this.#a.port, { origin: this.#a.origin });
       return ok({ body: Buffer.from(offer.text), contentType: SDP });
     }
     return this.#answerA(this.#offerFromA, r.value.negotiated.codec);
@@ -149,7 +141,7 @@ export class MediaBridge {
     const aOffered = this.#offerFromA === undefined ? ALL : firstOfferedCodecs(this.#offerFromA);
     const pOffered = firstOfferedCodecs(p.value);
     const common = aOffered.filter((c) => pOffered.includes(c));
-    const ans = answerOffer(p.value, caps(common.length > 0 ? common : pOffered), this.#o.advertise, this.#b.pair.rtpPort, { origin: this.#b.origin });
+    const ans = answerOffer(p.value, caps(common.length > 0 ? common : pOffered), this.#o.advertise, this.#b.port, { origin: this.#b.origin });
     if (!ans.ok) return err(ans.error.code);
     this.#b.negotiated = ans.value.negotiated;
     this.#setRemote('b', ans.value.remote);
@@ -172,7 +164,7 @@ export class MediaBridge {
   #answerA(offer: SessionDescription, bCodec: AudioCodecName): Result<{ body: Buffer; contentType: string }, string> {
     const offered = firstOfferedCodecs(offer);
     const order = offered.includes(bCodec) ? [bCodec] : offered;
-    const ans = answerOffer(offer, caps(order), this.#o.advertise, this.#a.pair.rtpPort, { origin: this.#a.origin });
+    const ans = answerOffer(offer, caps(order), this.#o.advertise, this.#a.port, { origin: this.#a.origin });
     if (!ans.ok) return err(ans.error.code);
     this.#a.negotiated = ans.value.negotiated;
     this.#setRemote('a', ans.value.remote);
@@ -194,12 +186,12 @@ export class MediaBridge {
     if (offered.length === 0) return err('SDP_NO_COMMON_CODEC');
     // Answer the offering side now (kept until the other side answers).
     const keep = from.negotiated !== undefined && offered.includes(from.negotiated.codec) ? [from.negotiated.codec] : offered;
-    const ans = answerOffer(p.value, caps(keep), this.#o.advertise, from.pair.rtpPort, { origin: from.origin });
+    const ans = answerOffer(p.value, caps(keep), this.#o.advertise, from.port, { origin: from.origin });
     if (!ans.ok) return err(ans.error.code);
     this.#pendingAnswer = { side, text: ans.value.text, negotiated: ans.value.negotiated, remote: ans.value.remote };
     const dir = ans.value.remote.direction; // what the offerer wants; the other side gets the same view
     const codec = to.negotiated?.codec ?? ans.value.negotiated.codec;
-    const offer = createOffer(caps([codec]), this.#o.advertise, to.pair.rtpPort, { origin: to.origin, direction: dir });
+    const offer = createOffer(caps([codec]), this.#o.advertise, to.port, { origin: to.origin, direction: dir });
     return ok({ body: Buffer.from(offer.text), contentType: SDP });
   }
 
@@ -232,7 +224,7 @@ export class MediaBridge {
   currentOffer(side: Side): { body: Buffer; contentType: string } {
     const st = side === 'a' ? this.#a : this.#b;
     const codecs: readonly AudioCodecName[] = st.negotiated ? [st.negotiated.codec] : ALL;
-    const offer = createOffer(caps(codecs), this.#o.advertise, st.pair.rtpPort, { origin: st.origin });
+    const offer = createOffer(caps(codecs), this.#o.advertise, st.port, { origin: st.origin });
     return { body: Buffer.from(offer.text), contentType: SDP };
   }
 
@@ -246,7 +238,7 @@ export class MediaBridge {
     const st = side === 'a' ? this.#a : this.#b;
     const first = (side === 'a' ? this.#b : this.#a).negotiated?.codec;
     const order: readonly AudioCodecName[] = first === undefined ? ALL : [first, ...ALL.filter((c) => c !== first)];
-    const offer = createOffer(caps(order), this.#o.advertise, st.pair.rtpPort, { origin: st.origin });
+    const offer = createOffer(caps(order), this.#o.advertise, st.port, { origin: st.origin });
     return { body: Buffer.from(offer.text), contentType: SDP };
   }
 
@@ -269,7 +261,7 @@ export class MediaBridge {
     const st = side === 'a' ? this.#a : this.#b;
     const first = (side === 'a' ? this.#b : this.#a).negotiated?.codec;
     const order = first !== undefined && offered.includes(first) ? [first] : offered;
-    const ans = answerOffer(p.value, caps(order), this.#o.advertise, st.pair.rtpPort, { origin: st.origin });
+    const ans = answerOffer(p.value, caps(order), this.#o.advertise, st.port, { origin: st.origin });
     if (!ans.ok) return err(ans.error.code);
     st.negotiated = ans.value.negotiated;
     this.#setRemote(side, ans.value.remote);
@@ -302,15 +294,15 @@ export class MediaBridge {
     return { a, b, transcoding: a !== undefined && b !== undefined && a !== b };
   }
 
-  stats(): { a: RelaySideStats; b: RelaySideStats } {
-    return this.#relay.stats();
+  /** Per-side RTP figures; from a worker this is a round trip, so it is bounded by a timeout. */
+  stats(): Promise<AnchorStats | undefined> {
+    if (this.#relay.closed) return Promise.resolve(undefined);
+    return Promise.race([this.#relay.stats(), new Promise<undefined>((r) => this.#o.clock.setTimer(2000, () => r(undefined)))]).catch(() => undefined);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#relay.close();
-    this.#a.pair.release();
-    this.#b.pair.release();
   }
 }

@@ -31,7 +31,8 @@ export interface CallLegsInput {
   readonly adopted: ReadonlyArray<{ readonly leg: DialogLeg; readonly side: Side; readonly target: string; readonly start: number }>;
   readonly end: number;
   readonly codecs: { readonly a: string | undefined; readonly b: string | undefined };
-  readonly stats: { readonly a: RelaySideStats; readonly b: RelaySideStats };
+  /** Undefined when the relay could not report (closed or a worker did not answer in time). */
+  readonly stats: { readonly a: RelaySideStats; readonly b: RelaySideStats } | undefined;
 }
 
 const peer = (f: Flow): string => `${f.protocol}:${f.remoteAddress}:${f.remotePort}`;
@@ -51,7 +52,7 @@ export function callLegRecords(x: CallLegsInput): LegRecord[] {
       end: x.end,
       sipCode: x.a.sipCode,
       codec: x.codecs.a,
-      rtp: rtp(x.stats.a),
+      rtp: (x.stats ? rtp(x.stats.a) : undefined),
     },
     ...x.forks.map(
       (f, i): LegRecord => ({
@@ -66,7 +67,7 @@ export function callLegRecords(x: CallLegsInput): LegRecord[] {
         end: f.end ?? x.end,
         sipCode: f.status ?? 487,
         codec: f === x.winner ? x.codecs.b : undefined,
-        rtp: f === x.winner ? rtp(x.stats.b) : undefined,
+        rtp: f === x.winner ? (x.stats ? rtp(x.stats.b) : undefined) : undefined,
       }),
     ),
   ];
@@ -84,7 +85,7 @@ export function callLegRecords(x: CallLegsInput): LegRecord[] {
       end: x.end,
       sipCode: 200,
       codec: x.codecs.b,
-      rtp: rtp(x.stats.b),
+      rtp: (x.stats ? rtp(x.stats.b) : undefined),
     });
   }
   // Parties that joined by transfer: the RTP counters stay on the side's first leg.

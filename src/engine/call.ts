@@ -540,9 +540,25 @@ export class Call {
     const end = this.#deps.clock.wallNow();
     const won = this.#winner?.target.group;
     if (wasAnswered && won !== undefined) this.#deps.onGroupMember?.({ kind: 'ended', group: won, at: end });
-    const stats = this.bridge.stats();
     const codecs = this.bridge.codecs();
-    this.bridge.close();
+    // The relay's figures may come from a worker thread: the CDR is written
+    // when they arrive (bounded by a timeout in the bridge), then the ports go back.
+    void this.bridge.stats().then((stats) => {
+      this.bridge.close();
+      this.#writeRecords(disposition, wasAnswered, status, reason, q850, end, codecs, stats);
+    });
+  }
+
+  #writeRecords(
+    disposition: Disposition,
+    wasAnswered: boolean,
+    status: number,
+    reason: string,
+    q850: number | undefined,
+    end: number,
+    codecs: ReturnType<MediaBridge['codecs']>,
+    stats: Awaited<ReturnType<MediaBridge['stats']>>,
+  ): void {
     const legs = callLegRecords({
       id: this.id,
       a: { flow: this.a.flow, src: this.#src, start: this.started, answer: this.#answeredAt, sipCode: wasAnswered ? 200 : status },

@@ -11,7 +11,7 @@
 import { randomInt } from 'node:crypto';
 import type { Clock, Ids, Logger } from '../common/index.ts';
 import type { NightState, Toggles } from '../dialplan/index.ts';
-import type { PortPool } from '../rtp/index.ts';
+import type { AnchorHost } from '../rtp/index.ts';
 import {
   createResponse,
   headerValue,
@@ -49,7 +49,7 @@ export interface SwitchDeps {
   readonly plans: PlanHolder;
   readonly toggles: TogglesStore;
   readonly trunks: () => TrunkDirectory;
-  readonly pool: PortPool;
+  readonly anchors: AnchorHost;
   readonly cdr: CdrSink;
   readonly clock: Clock;
   readonly ids: Ids;
@@ -58,6 +58,8 @@ export interface SwitchDeps {
   readonly rtpAdvertise: string;
   readonly silenceTimeoutMs: number;
 }
+
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE, REFER, NOTIFY';
 
 function userOf(uri: string): string {
   const m = /^(?:sips?|tel):([^@;?]+)/i.exec(uri);
@@ -165,8 +167,22 @@ export class Switch {
         // §12.2.2 / §15.1.2: a mid-dialog method outside any dialog.
         tx.respond(createResponse(req, 481));
         return;
+      case 'OPTIONS':
+        // OPTIONS to a user of ours (RFC 3261 §11.2): answered by the switch
+        // with its capabilities, as Asterisk does; nothing about the user leaks.
+        tx.respond(
+          createResponse(req, 200, undefined, {
+            toTag: this.#d.ids.tag(),
+            headers: [
+              { name: 'allow', value: ALLOW },
+              { name: 'accept', value: 'application/sdp' },
+              { name: 'supported', value: 'replaces' },
+            ],
+          }),
+        );
+        return;
       default:
-        tx.respond(createResponse(req, 405, undefined, { headers: [{ name: 'allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE, REFER, NOTIFY' }] }));
+        tx.respond(createResponse(req, 405, undefined, { headers: [{ name: 'allow', value: ALLOW }] }));
     }
   }
 
@@ -215,7 +231,7 @@ export class Switch {
       if (e.kind === 'ended' || e.kind === 'confirmed' || e.kind === 'cancelled') this.#ringing.delete(tx.key);
     });
     void MediaBridge.open({
-      pool: this.#d.pool,
+      anchors: this.#d.anchors,
       clock: this.#d.clock,
       ids: this.#d.ids,
       log: this.#d.log,

@@ -61,6 +61,8 @@ export const settingsSchema = z.strictObject({
       port_min: port.default(20000),
       port_max: port.default(29999),
       silence_timeout_s: z.number().int().min(0).default(60),
+      /** 0 = relay RTP on the main thread; N = N worker threads, each owning a slice of the port range. */
+      workers: z.number().int().min(0).max(64).default(0),
     })
     .prefault({}),
   http: z

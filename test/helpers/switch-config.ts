@@ -27,6 +27,8 @@ export interface SwitchConfigOptions {
   /** Replaces the body of `outbound:` (indented two spaces). */
   readonly outbound?: string;
   readonly t1Ms?: number;
+  /** rtp.workers in belfry.yaml (0 = relay on the main thread). */
+  readonly rtpWorkers?: number;
 }
 
 export function makeSwitchConfig(o: SwitchConfigOptions = {}): string {
@@ -42,6 +44,7 @@ rtp:
   port_min: ${30000 + Math.floor(Math.random() * 300) * 100}
   port_max: ${30000 + 30000 - 2}
   silence_timeout_s: ${o.silenceTimeoutS ?? 0}
+  workers: ${o.rtpWorkers ?? 0}
 log:
   level: debug
 shutdown:
