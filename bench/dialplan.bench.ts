@@ -4,7 +4,8 @@
  * decisions per second on one core for a mix of inbound DIDs (schedules,
  * menus, ring groups with every strategy) and internal extension calls.
  * Prints one JSON line. Targets from issue 4: compile < 1 s, ≥ 500,000
- * decisions/s. Not asserted. Rates are given per wall second and per CPU
+ * decisions/s. Outbound calls (libphonenumber on each number) are reported
+ * apart and are not part of the mix. Not asserted. Rates are given per wall second and per CPU
  * second of this process (the machine may be shared); the load average is printed.
  * `*NoTrace*` figures use decide(..., { trace: false }), which builds no trace
  * text (for a caller that does not log it); the others build the full trace.
@@ -102,6 +103,11 @@ function main(): void {
   const instants = [Date.parse('2026-11-23T10:00:00+01:00'), Date.parse('2026-11-23T20:00:00+01:00'), Date.parse('2026-12-25T10:00:00+01:00')];
   const inbound: CallFacts[] = Array.from({ length: 997 }, (_, i) => ({ kind: 'inbound', trunk: 'carrier', did: `+31207${String((i * 13) % NUMBERS).padStart(6, '0')}`, callerNumber: '+31687000000' }));
   const internal: CallFacts[] = Array.from({ length: 997 }, (_, i) => ({ kind: 'internal', caller: String(10_000 + i), dialled: i % 2 === 0 ? String(10_000 + ((i * 31) % USERS)) : String(600_000 + (i % GROUPS)) }));
+  // Outbound: 20,000 distinct national, mobile and foreign numbers, more than the normalisation memo holds (worst case).
+  const outbound: CallFacts[] = Array.from({ length: 20_000 }, (_, i) => ({
+    kind: 'internal', caller: String(10_000 + (i % USERS)),
+    dialled: i % 3 === 0 ? `020${String(1_000_000 + i * 7).slice(0, 7)}` : i % 3 === 1 ? `0612${String(100_000 + i).slice(0, 6)}` : `+44207946${String(i % 10_000).padStart(4, '0')}`,
+  }));
   const toggles: Toggles = { busyCounts: { '10001': 1, '10020': 2 }, groupStats: { g2: { lastAnswered: '10045' } }, seed: 7 };
 
   console.log(JSON.stringify({
@@ -116,6 +122,7 @@ function main(): void {
     inboundDecisionsPerSec: rate(plan, inbound, instants, toggles),
     internalDecisionsPerSec: rate(plan, internal, instants, toggles),
     mixedDecisionsPerSec: rate(plan, [...inbound, ...internal], instants, toggles),
+    outboundDecisionsPerSec: rate(plan, outbound, instants, toggles),
     inboundNoTracePerSec: rate(plan, inbound, instants, toggles, { trace: false }),
     internalNoTracePerSec: rate(plan, internal, instants, toggles, { trace: false }),
     mixedNoTracePerSec: rate(plan, [...inbound, ...internal], instants, toggles, { trace: false }),

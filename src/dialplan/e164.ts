@@ -16,6 +16,23 @@ export function isCountry(code: string): boolean {
 
 /** `+31 20 123 4567`, `020-1234567`, `0031201234567` → `+31201234567`; null when not a valid number. */
 export function normaliseNumber(input: string, country: string): string | null {
+  const key = `${country}|${input}`;
+  const hit = normalisedCache.get(key);
+  if (hit !== undefined) return hit;
+  const out = normaliseUncached(input, country);
+  if (normalisedCache.size >= 8192) normalisedCache.clear();
+  normalisedCache.set(key, out);
+  return out;
+}
+
+/**
+ * Memo of normaliseNumber (libphonenumber costs tens of µs per number): the
+ * same numbers recur (Anywhere mobiles in a plan, forwarding targets, numbers
+ * people dial often). Bounded; a pure function, so the memo changes no answer.
+ */
+const normalisedCache = new Map<string, string | null>();
+
+function normaliseUncached(input: string, country: string): string | null {
   const cleaned = input.trim();
   if (cleaned === '' || !/^[+0-9()\-\s./]+$/.test(cleaned)) return null;
   const p = parsePhoneNumberFromString(cleaned, country as CountryCode);
