@@ -44,7 +44,7 @@ export async function api(sw: BelfryProcess, path: string, init: RequestInit = {
 }
 
 /** The CDR of one call, once it has been closed (polls up to `timeoutMs`). */
-export async function closedCdr(sw: BelfryProcess, callId: string, timeoutMs = 5000): Promise<CdrRow> {
+export async function closedCdr(sw: BelfryProcess, callId: string, timeoutMs = 10_000): Promise<CdrRow> {
   const start = Date.now();
   for (;;) {
     const r = await api(sw, `/api/v1/cdrs/${encodeURIComponent(callId)}`);

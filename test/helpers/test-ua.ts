@@ -231,7 +231,7 @@ export class TestUa {
     this.#behaviour = b;
   }
 
-  nextIncoming(timeoutMs = 5000): Promise<TestCall> {
+  nextIncoming(timeoutMs = 10_000): Promise<TestCall> {
     const q = this.#incomingQueue.shift();
     if (q) return Promise.resolve(q);
     return new Promise((res, rej) => {

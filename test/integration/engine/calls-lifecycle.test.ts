@@ -59,7 +59,7 @@ test('on hold (inactive) the silence timeout is suspended; after resume it appli
   const call = await alice.call('2002');
   const incoming = await bob.nextIncoming();
   assert.equal(await call.final, 200);
-  await waitFor(() => incoming.leg.state === 'confirmed', 3000, 'callee confirmed');
+  await waitFor(() => incoming.leg.state === 'confirmed', 6000, 'callee confirmed');
   assert.equal((await call.reinvite('inactive')).status, 200);
   await new Promise((r) => setTimeout(r, 3500)); // longer than the 2 s timeout
   assert.equal(call.events.some((e) => e.kind === 'bye'), false, 'not hung up while on hold');
@@ -74,7 +74,7 @@ test('a call in progress when belfry is SIGKILLed is closed as INTERRUPTED at th
   const call = await alice.call('2002');
   const incoming = await bob.nextIncoming();
   assert.equal(await call.final, 200);
-  await waitFor(() => incoming.leg.state === 'confirmed', 3000, 'callee confirmed');
+  await waitFor(() => incoming.leg.state === 'confirmed', 6000, 'callee confirmed');
   assert.equal((await liveCalls(sw)).length, 1);
   await sw.stop('SIGKILL');
   for (const ua of [alice, bob]) await ua.close();

@@ -38,7 +38,7 @@ async function answeredCall(o: { codecs?: Array<'PCMU' | 'PCMA'>; calleeCodecs?:
   const call = await alice.call('2002', { codecs: o.codecs });
   const incoming = await bob.nextIncoming();
   assert.equal(await call.final, 200);
-  await waitFor(() => incoming.leg.state === 'confirmed', 3000, 'callee confirmed');
+  await waitFor(() => incoming.leg.state === 'confirmed', 6000, 'callee confirmed');
   return { call, incoming };
 }
 
@@ -50,14 +50,14 @@ async function flows(a: TestCall, b: TestCall, n = 8, pt = 0): Promise<void> {
     b.rtp.send(Buffer.alloc(160, 0x44), pt);
     await sleep(20);
   }
-  await waitFor(() => a.rtp.received.length - ra >= n - 2 && b.rtp.received.length - rb >= n - 2, 3000, 'RTP both ways');
+  await waitFor(() => a.rtp.received.length - ra >= n - 2 && b.rtp.received.length - rb >= n - 2, 6000, 'RTP both ways');
 }
 
 test('early media: 183 with SDP reaches the caller with belfry\'s SDP, and RTP flows before the answer', async () => {
   bob.onIncoming({ earlyMedia: true, ringMs: 1500 });
   const call = await alice.call('2002');
   const incoming = await bob.nextIncoming();
-  await waitFor(() => call.provisional.includes(183), 3000, '183 at the caller');
+  await waitFor(() => call.provisional.includes(183), 6000, '183 at the caller');
   const p183 = call.events.find((e) => e.kind === 'provisional' && e.response.status === 183);
   assert.ok(p183?.kind === 'provisional');
   const sdp = sdpTarget(p183.response.body);
@@ -69,14 +69,14 @@ test('early media: 183 with SDP reaches the caller with belfry\'s SDP, and RTP f
     incoming.rtp.send(Buffer.alloc(160, 0x55), 0);
     await sleep(20);
   }
-  await waitFor(() => call.rtp.received.length >= 6, 3000, 'early media at the caller');
+  await waitFor(() => call.rtp.received.length >= 6, 6000, 'early media at the caller');
   let settled = false;
   void call.final.then(() => (settled = true));
   await sleep(0);
   assert.equal(settled, false, 'the call is not answered yet');
   assert.ok(call.rtp.received.every((p) => p.equals(Buffer.alloc(160, 0x55))));
   assert.equal(await call.final, 200);
-  await waitFor(() => incoming.leg.state === 'confirmed', 3000, 'callee confirmed');
+  await waitFor(() => incoming.leg.state === 'confirmed', 6000, 'callee confirmed');
   await flows(call, incoming);
   call.hangup();
   await incoming.byeReceived;
@@ -93,7 +93,7 @@ test('μ-law caller, A-law callee: audio both ways, bytes converted by the G.711
     incoming.rtp.send(fromB, 8);
     await sleep(20);
   }
-  await waitFor(() => incoming.rtp.received.length >= 6 && call.rtp.received.length >= 6, 3000, 'RTP both ways');
+  await waitFor(() => incoming.rtp.received.length >= 6 && call.rtp.received.length >= 6, 6000, 'RTP both ways');
   const expectAtB = Buffer.from(fromA.map((c) => ULAW_TO_ALAW[c] ?? 0));
   const expectAtA = Buffer.from(fromB.map((c) => ALAW_TO_ULAW[c] ?? 0));
   assert.ok(incoming.rtp.receivedPts.every((pt) => pt === 8), 'the callee receives PT 8 (PCMA)');
@@ -162,7 +162,7 @@ test('late offer: INVITE without SDP gets belfry\'s offer in the 200, the answer
   const offer = sdpTarget(answered.response.body);
   assert.ok(offer, 'the 200 carries belfry\'s offer');
   assert.notEqual(offer.port, incoming.rtp.port);
-  await waitFor(() => incoming.leg.state === 'confirmed', 3000, 'callee confirmed');
+  await waitFor(() => incoming.leg.state === 'confirmed', 6000, 'callee confirmed');
   await flows(call, incoming);
   call.hangup();
   await incoming.byeReceived;
@@ -176,7 +176,7 @@ test('glare: a re-INVITE from one side while belfry is still carrying the other 
   bob.reinviteDelayMs = 400;
   try {
     const fromA = call.reinvite('sendonly');
-    await waitFor(() => incoming.events.some((e) => e.kind === 'request' && e.req.request.method === 'INVITE'), 3000, 'offer relayed to B');
+    await waitFor(() => incoming.events.some((e) => e.kind === 'request' && e.req.request.method === 'INVITE'), 6000, 'offer relayed to B');
     const fromB = await incoming.reinvite('sendonly');
     assert.equal(fromB.status, 491);
     assert.equal((await fromA).status, 200);

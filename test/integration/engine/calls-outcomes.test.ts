@@ -44,7 +44,7 @@ async function talk(a: TestCall, b: TestCall, n = 10): Promise<void> {
     b.rtp.send(Buffer.alloc(160, 0x22), 0);
     await sleep(20);
   }
-  await waitFor(() => a.rtp.received.length >= n - 2 && b.rtp.received.length >= n - 2, 3000, 'RTP both ways');
+  await waitFor(() => a.rtp.received.length >= n - 2 && b.rtp.received.length >= n - 2, 6000, 'RTP both ways');
 }
 
 test('answered call, callee hangs up: BYE reaches the caller and the CDR says callee, field by field', async () => {
@@ -86,10 +86,10 @@ test('caller CANCELs while ringing: callee gets CANCEL, caller gets 487, CDR CAN
   bob.onIncoming({ never: true });
   const call = await alice.call('2002');
   const incoming = await bob.nextIncoming();
-  await waitFor(() => call.provisional.includes(180), 3000, '180 at the caller');
+  await waitFor(() => call.provisional.includes(180), 6000, '180 at the caller');
   call.cancel();
   assert.equal(await call.final, 487);
-  await waitFor(() => incoming.events.some((e) => e.kind === 'cancelled'), 3000, 'CANCEL at the callee');
+  await waitFor(() => incoming.events.some((e) => e.kind === 'cancelled'), 6000, 'CANCEL at the callee');
   const cdr = await closedCdr(sw, callIdOf(call));
   assert.equal(cdr.src, '2001');
   assert.equal(cdr.dst, '2002');
@@ -144,7 +144,7 @@ test('no answer: after the ring time the fork is CANCELled, caller gets 480, CDR
   const incoming = await bob.nextIncoming();
   assert.equal(await call.final, 480);
   assert.ok(Date.now() - t0 >= RING_TIME_S * 1000 - 200, 'not before the ring time');
-  await waitFor(() => incoming.events.some((e) => e.kind === 'cancelled'), 3000, 'CANCEL at the callee');
+  await waitFor(() => incoming.events.some((e) => e.kind === 'cancelled'), 6000, 'CANCEL at the callee');
   const cdr = await closedCdr(sw, callIdOf(call));
   assert.equal(cdr.disposition, 'NO ANSWER');
   assert.equal(cdr.sipCode, 480);
@@ -170,7 +170,7 @@ test('two contacts for one user ring in parallel; the first 2xx wins, the other 
   const call = await alice.call('2003');
   const [in1, in2] = await Promise.all([carol1.nextIncoming(), carol2.nextIncoming()]);
   assert.equal(await call.final, 200);
-  await waitFor(() => in2.events.some((e) => e.kind === 'cancelled'), 3000, 'CANCEL at the losing phone');
+  await waitFor(() => in2.events.some((e) => e.kind === 'cancelled'), 6000, 'CANCEL at the losing phone');
   const cancelled = in2.events.find((e) => e.kind === 'cancelled');
   assert.ok(cancelled?.kind === 'cancelled');
   assert.equal(cancelled.reason, 'SIP;cause=200;text="Call completed elsewhere"');

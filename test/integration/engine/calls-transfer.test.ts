@@ -41,7 +41,7 @@ async function connect(from: TestUa, to: TestUa, ext: string): Promise<{ call: T
   const call = await from.call(ext);
   const incoming = await to.nextIncoming();
   assert.equal(await call.final, 200);
-  await waitFor(() => incoming.leg.state === 'confirmed', 3000, `${ext} confirmed`);
+  await waitFor(() => incoming.leg.state === 'confirmed', 6000, `${ext} confirmed`);
   return { call, incoming };
 }
 
@@ -54,7 +54,7 @@ async function audio(a: TestCall, b: TestCall, n = 8): Promise<void> {
     b.rtp.send(pb, 0);
     await sleep(20);
   }
-  await waitFor(() => a.rtp.received.length - ra >= n - 2 && b.rtp.received.length - rb >= n - 2, 3000, 'RTP both ways');
+  await waitFor(() => a.rtp.received.length - ra >= n - 2 && b.rtp.received.length - rb >= n - 2, 6000, 'RTP both ways');
   assert.ok(b.rtp.received.slice(rb).every((p) => p.equals(pa)));
   assert.ok(a.rtp.received.slice(ra).every((p) => p.equals(pb)));
 }
@@ -78,7 +78,7 @@ test('blind transfer: REFER → 202, NOTIFY 100 then 200 (sipfrag), belfry calls
   assert.equal(notifies[0]?.headers.find((h) => h.name === 'event')?.value, 'refer');
   assert.match(notifies[1]?.headers.find((h) => h.name === 'subscription-state')?.value ?? '', /^terminated/);
   assert.match(notifies[0]?.headers.find((h) => h.name === 'content-type')?.value ?? '', /^message\/sipfrag/);
-  await waitFor(() => c.leg.state === 'confirmed', 3000, 'carol confirmed');
+  await waitFor(() => c.leg.state === 'confirmed', 6000, 'carol confirmed');
   assert.equal(requests(a, 'INVITE').length, 0, 'the anchor hides the move: no re-INVITE to A');
   await audio(a, c);
   a.hangup();
@@ -97,7 +97,7 @@ test('blind transfer where the transferor hangs up right after the 202: the tran
   assert.equal(refer.status, 202);
   b.hangup();
   const c = await carol.nextIncoming();
-  await waitFor(() => c.leg.state === 'confirmed', 3000, 'carol confirmed');
+  await waitFor(() => c.leg.state === 'confirmed', 6000, 'carol confirmed');
   assert.equal(a.events.some((e) => e.kind === 'bye'), false, 'A was not hung up');
   await audio(a, c);
   c.hangup();
@@ -108,7 +108,7 @@ test('blind transfer to an unregistered user: NOTIFY with the failure, the call 
   const { call: a, incoming: b } = await connect(alice, bob, '2002');
   const refer = await b.leg.request('REFER', { headers: [{ name: 'refer-to', value: '<sip:2005@127.0.0.1>' }] });
   assert.equal(refer.status, 202);
-  await waitFor(() => sipfrags(b).length >= 2, 3000, 'two NOTIFYs');
+  await waitFor(() => sipfrags(b).length >= 2, 6000, 'two NOTIFYs');
   assert.equal(sipfrags(b)[0], 'SIP/2.0 100 Trying');
   assert.match(sipfrags(b)[1] ?? '', /^SIP\/2\.0 480/);
   await audio(a, b);
@@ -124,7 +124,7 @@ test('blind transfer by the caller: A sends REFER, B ends up talking to C', asyn
   const c = await carol.nextIncoming();
   await a.byeReceived;
   assert.deepEqual(sipfrags(a), ['SIP/2.0 100 Trying', 'SIP/2.0 200 OK']);
-  await waitFor(() => c.leg.state === 'confirmed', 3000, 'carol confirmed');
+  await waitFor(() => c.leg.state === 'confirmed', 6000, 'carol confirmed');
   assert.equal(requests(b, 'INVITE').length, 0, 'no re-INVITE to B');
   await audio(b, c);
   b.hangup();
