@@ -47,7 +47,7 @@ export function canonicalCaller(input: string, country: string): string {
 
 export function classifyNumber(e164: string, country: string, premiumPrefixes: readonly string[]): { cls: NumberClass; country: string | null } {
   for (const pre of premiumPrefixes) if (e164.startsWith(pre)) return { cls: 'premium', country: null };
-  const p = parsePhoneNumberFromString(e164);
+  const p = parseE164(e164);
   if (!p) return { cls: 'unknown', country: null };
   const cc = p.country ?? null;
   const type = p.getType();
@@ -69,12 +69,27 @@ export function formatForTrunk(e164: string, format: NumberFormat, country: stri
   const key = `${country}${e164}`;
   const hit = nationalCache.get(key);
   if (hit !== undefined) return hit;
-  const p = parsePhoneNumberFromString(e164);
+  const p = parseE164(e164);
   // "00" is the ITU-T E.164 recommended international prefix used across Europe.
   const out = p && p.country === country ? p.format('NATIONAL').replace(/[^0-9]/g, '') : `00${e164.slice(1)}`;
   if (nationalCache.size >= 8192) nationalCache.clear();
   nationalCache.set(key, out);
   return out;
+}
+
+/**
+ * The last number parsed without a default country: an outbound decision
+ * classifies the number (restrictions) and then formats it for a national
+ * trunk, two parses of the same string. Parsing is pure, so sharing the result changes nothing.
+ */
+let lastE164 = '';
+let lastParsed: ReturnType<typeof parsePhoneNumberFromString> = undefined;
+function parseE164(e164: string): ReturnType<typeof parsePhoneNumberFromString> {
+  if (e164 !== lastE164 || lastParsed === undefined) {
+    lastParsed = parsePhoneNumberFromString(e164);
+    lastE164 = e164;
+  }
+  return lastParsed;
 }
 
 /** Memo of national formatting: Anywhere and external members hit the same few numbers on every call. */
