@@ -14,9 +14,9 @@
  * value load.ts would build from the `yaml` Document (and `yaml` would report
  * no error for the text), or `undefined`, and the caller takes the full path,
  * which also produces every diagnostic with its file:line:col. Anything outside
- * the subset gives up: tabs, CR, a BOM, directives and document markers,
- * anchors, aliases, tags, block scalars, multi-line scalars or flow
- * collections, escapes in double quotes, floats, hex and octal numbers, empty
+ * the subset gives up: tabs, CR, other control characters, NBSP, a BOM,
+ * directives and document markers, anchors, aliases, tags, block scalars,
+ * multi-line scalars or flow collections, escapes in double quotes, floats, hex and octal numbers, empty
  * flow values, trailing commas, duplicate keys, `__proto__`, unexpected
  * indentation. test/property/dialplan-load-fast.property.test.ts checks the
  * contract against `yaml` on fixtures, the config and generated documents.
@@ -38,6 +38,8 @@ const INT = /^[-+]?[0-9]+$/;
 const OTHER_NUMBER = /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 /** Characters a plain scalar may not start with (c-indicator), besides '-', ':' and '#' handled apart. */
 const BAD_START = new Set(['&', '*', '!', '|', '>', '%', '@', '`', '?', ',', '[', ']', '{', '}', '\'', '"', '#']);
+/** Tabs, CR, other control characters, BOM, NBSP, line/paragraph separators: the full parser decides what they mean. */
+const UNUSUAL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u00a0\u2028\u2029\ufeff]/;
 const MAX_DEPTH = 60;
 /** yaml limits implicit keys to 1024 characters; stay well below. */
 const MAX_KEY = 1000;
@@ -345,7 +347,7 @@ export type FastYaml = { readonly kind: 'map'; readonly value: Record<string, un
  * text is outside the subset (the caller then uses the `yaml` package).
  */
 export function readFastYaml(text: string): FastYaml | undefined {
-  if (text.includes('\t') || text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
+  if (UNUSUAL.test(text)) return undefined;
   const lines: Line[] = [];
   for (const raw of text.split('\n')) {
     let indent = 0;

@@ -156,7 +156,7 @@ test('fast and full loads agree on generated documents (block, flow, compact, qu
 
 test('fast and full loads agree on random edits of the fixtures', () => {
   const texts = [...good, ...bad].map((d) => d.text);
-  const edit = fc.record({ at: fc.nat(), del: fc.nat({ max: 3 }), ins: fc.constantFrom('', ' ', '  ', ':', ': ', '-', '- ', '#', ' #', '"', "'", '\n', '\n  ', '{', '}', '[', ']', ',', 'a', '0', '+', '\t', '~', '*', '&a ', '|') });
+  const edit = fc.record({ at: fc.nat(), del: fc.nat({ max: 3 }), ins: fc.constantFrom('', ' ', '  ', ':', ': ', '-', '- ', '#', ' #', '"', "'", '\n', '\n  ', '{', '}', '[', ']', ',', 'a', '0', '+', '\t', '~', '*', '&a ', '|', '\u00a0', '\x07', '\r\n') });
   fc.assert(
     fc.property(fc.nat({ max: texts.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 3 }), (i, edits) => {
       let t = texts[i] ?? '';
