@@ -10,9 +10,9 @@ import { isIP } from 'node:net';
 import { mkdirSync, readFileSync, watch, writeFileSync, existsSync, type FSWatcher } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, cryptoIds, systemClock, type Logger, type TimerHandle } from './common/index.ts';
+import { createLogger, cryptoIds, pooledRandomBytes, systemClock, type Logger, type TimerHandle } from './common/index.ts';
 import { explainRoute, formatDiagnostic, parseRouteTime, type Plan } from './dialplan/index.ts';
-import { createSipStack, createSipTimers, DigestServer, type Flow, type SipStack } from './sip/index.ts';
+import { createSipStack, createSipTimers, DigestServer, type Flow, type SipRequest, type SipResponse, type SipStack } from './sip/index.ts';
 import { InProcessAnchorHost, PortPool, WorkerAnchorHost, type AnchorHost } from './rtp/index.ts';
 import { openDatabase, SqliteBindingStore, CdrStore } from './store/index.ts';
 import {
@@ -117,6 +117,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
   const dp = settings.door;
   const doorPolicy = { ...DEFAULT_DOOR_POLICY, requestsPerSec: dp.requests_per_s, requestBurst: dp.request_burst, authFailures: dp.auth_failures, blockS: dp.block_s, exempt: new Set(dp.exempt) };
   const door = new Door(doorPolicy, (e) => log.warn({ peer: e.address, reason: e.reason, until: new Date(e.untilMs).toISOString() }, 'source address blocked'));
+  let statelessAnswer: ((req: SipRequest, flow: Flow) => SipResponse | undefined) | undefined;
   const stack = await createSipStack({
     listeners,
     limits: { maxMessageBytes: s.limits.max_message_bytes, maxHeaders: s.limits.max_headers, maxLineLength: s.limits.max_line_length, maxUriLength: s.limits.max_uri_length },
@@ -129,6 +130,8 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
     allowedMethods: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REGISTER', 'INFO', 'UPDATE', 'REFER', 'NOTIFY'],
     supportedExtensions: ['replaces', 'path', 'outbound'],
     admit: (address) => door.admit(address, clock.now()) === 'pass',
+    // Bound once the switch exists (it needs the stack): credential-less requests are challenged statelessly.
+    stateless: (req, flow) => statelessAnswer?.(req, flow),
   });
   const bound = stack.addresses();
   const portOf = (p: Flow['protocol']) => bound.find((a) => a.protocol === p && a.family === 'IPv4') ?? bound.find((a) => a.protocol === p);
@@ -164,7 +167,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
       trunkManager.update(trunks);
     });
   });
-  const digest = new DigestServer({ secret: randomBytes(32), nonceLifetimeMs: 300_000, maxTrackedNonces: 100_000, random: (n) => randomBytes(n) });
+  const digest = new DigestServer({ secret: randomBytes(32), nonceLifetimeMs: 300_000, maxTrackedNonces: 100_000, random: pooledRandomBytes() });
   const auth = new AuthGate({ digest, realm: s.realm, users: () => users, door, clock, log, algorithms: s.auth_algorithms });
   const dialogs = new DialogRouter();
   const legs = makeLegContext({
@@ -213,6 +216,8 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
     rtpAdvertise: settings.rtp.address === '0.0.0.0' ? advertiseHost({ localAddress: '0.0.0.0' } as Flow) : settings.rtp.address,
     silenceTimeoutMs: settings.rtp.silence_timeout_s * 1000,
   });
+
+  statelessAnswer = (req, flow) => sw.statelessAnswer(req, flow);
 
   const reload = async () => {
     const r = plans.reload(clock.wallNow());

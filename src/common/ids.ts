@@ -57,3 +57,12 @@ export function sequentialIds(prefix = 't'): Ids {
     token: next,
   };
 }
+
+/**
+ * A random-bytes source that draws from crypto in 4 KiB blocks: per-request
+ * randomness (nonce salts, cnonces) without a system call each time.
+ */
+export function pooledRandomBytes(): (n: number) => Buffer {
+  const pool = new RandomPool();
+  return (n) => Buffer.from(pool.take(n));
+}

@@ -8,7 +8,7 @@
  * digest verifies.
  */
 import type { Clock, Logger } from '../common/index.ts';
-import { AUTH_FAIL_CODES, createResponse, headerValues, type SipRequest } from '../sip/index.ts';
+import { AUTH_FAIL_CODES, createResponse, headerValues, type SipRequest, type SipResponse } from '../sip/index.ts';
 import type { DigestServer, ServerTransactionHandle } from '../sip/index.ts';
 import type { Door } from './door.ts';
 import type { UserDirectory } from './user-directory.ts';
@@ -28,19 +28,34 @@ export interface AuthGateOptions {
 
 export class AuthGate {
   readonly #o: AuthGateOptions;
+  readonly #realmRe: RegExp;
+
   constructor(o: AuthGateOptions) {
     this.#o = o;
+    this.#realmRe = new RegExp(`realm\\s*=\\s*"?${o.realm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?`, 'i');
+  }
+
+  /** The request's Digest credentials for our realm (several may be present, one per realm, §22.3). */
+  #credentials(req: SipRequest): string | undefined {
+    const values = headerValues(req, req.method === 'REGISTER' ? 'authorization' : 'proxy-authorization');
+    return values.find((v) => /^\s*digest\s/i.test(v) && this.#realmRe.test(v));
+  }
+
+  /**
+   * For the stack's stateless hook: the 401/407 challenge for a request that
+   * carries no credentials for our realm, sent without a transaction (RFC
+   * 3261 §8.2.7), or undefined when the request must go through a transaction.
+   */
+  statelessChallenge(req: SipRequest): SipResponse | undefined {
+    if (this.#credentials(req) !== undefined) return undefined;
+    return this.#challengeResponse(req, false);
   }
 
   /** Verifies the request's credentials, or answers it (401/407 challenge, 403) and returns 'answered'. */
   check(tx: ServerTransactionHandle): AuthOutcome {
     const req = tx.request;
-    const isRegister = req.method === 'REGISTER';
-    const credHeader = isRegister ? 'authorization' : 'proxy-authorization';
     const now = this.#o.clock.wallNow();
-    const values = headerValues(req, credHeader).filter((v) => /^\s*digest\s/i.test(v));
-    // Several credentials may be present (one per realm, §22.3): use ours.
-    const mine = values.find((v) => new RegExp(`realm\\s*=\\s*"?${this.#o.realm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?`, 'i').test(v));
+    const mine = this.#credentials(req);
     if (mine === undefined) {
       this.#challenge(tx, false);
       return { kind: 'answered' };
@@ -93,11 +108,14 @@ export class AuthGate {
   }
 
   #challenge(tx: ServerTransactionHandle, stale: boolean): void {
-    const req: SipRequest = tx.request;
+    tx.respond(this.#challengeResponse(tx.request, stale));
+  }
+
+  #challengeResponse(req: SipRequest, stale: boolean): SipResponse {
     const isRegister = req.method === 'REGISTER';
     const challenges = this.#o.digest.createChallenge({ realm: this.#o.realm, stale, now: this.#o.clock.wallNow(), algorithms: this.#o.algorithms });
     const name = isRegister ? 'www-authenticate' : 'proxy-authenticate';
-    tx.respond(createResponse(req, isRegister ? 401 : 407, undefined, { toTag: tagFor(req), headers: challenges.map((value) => ({ name, value })) }));
+    return createResponse(req, isRegister ? 401 : 407, undefined, { toTag: tagFor(req), headers: challenges.map((value) => ({ name, value })) });
   }
 }
 

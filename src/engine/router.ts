@@ -35,6 +35,11 @@ export interface RouterDeps {
   readonly trunks: () => TrunkDirectory;
   readonly domain: string;
   readonly now: () => number;
+  /**
+   * Whether decisions carry their step-by-step trace. Building it costs about
+   * half of a decision; the engine only logs it at debug level.
+   */
+  readonly traced?: () => boolean;
 }
 
 export interface CallerInfo {
@@ -72,7 +77,8 @@ export class Router {
 
   decideWithPlan(facts: CallFacts): { decision: Decision; plan: Plan } {
     const plan = this.#d.plan();
-    return { decision: decide(plan, facts, this.#d.now(), this.#d.toggles()), plan };
+    const trace = this.#d.traced?.() ?? true;
+    return { decision: decide(plan, facts, this.#d.now(), this.#d.toggles(), { trace }), plan };
   }
 
   route(caller: CallerInfo, dialled: string): { route: Route; decision: Decision } {

@@ -23,6 +23,7 @@ import {
   type LegContext,
   type ServerTransactionHandle,
   type SipRequest,
+  type SipResponse,
   type SipStack,
 } from '../sip/index.ts';
 import type { AuthGate } from './auth-gate.ts';
@@ -91,6 +92,7 @@ export class Switch {
       trunks: d.trunks,
       domain: d.domain,
       now: () => d.clock.wallNow(),
+      traced: () => d.log.isLevelEnabled('debug'),
     });
     d.plans.onSwap((plan) => this.groupStats.retain(plan.ringGroups));
     this.#transfers = new TransferService({
@@ -105,6 +107,19 @@ export class Switch {
     });
     d.stack.onRequest((tx) => this.#onRequest(tx));
     d.stack.onAck((ack, flow) => d.dialogs.dispatchAck(ack, flow));
+  }
+
+  /**
+   * The stack's stateless hook: a REGISTER, or an INVITE from a phone (not a
+   * trunk), that carries no credentials gets its 401/407 challenge without a
+   * transaction — the cheapest answer to the most common first request, and
+   * no state kept for a peer that never authenticates.
+   */
+  statelessAnswer(req: SipRequest, flow: Flow): SipResponse | undefined {
+    if (req.to.tag !== undefined) return undefined;
+    if (req.method === 'REGISTER') return this.#d.auth.statelessChallenge(req);
+    if (req.method === 'INVITE' && this.#d.trunks().trunkForSource(flow.remoteAddress) === undefined) return this.#d.auth.statelessChallenge(req);
+    return undefined;
   }
 
   /**

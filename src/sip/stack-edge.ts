@@ -12,7 +12,7 @@
  */
 import type { Clock, Logger } from '../common/index.ts';
 import { LogThrottle } from '../common/index.ts';
-import { parseSipMessage, type SipLimits, type SipMessage, type SipRequest, type HeaderField, type Via } from './message/index.ts';
+import { parseSipMessage, serializeSipMessage, type SipLimits, type SipMessage, type SipRequest, type SipResponse, type HeaderField, type Via } from './message/index.ts';
 import {
   buildEdgeResponse,
   checkRequest,
@@ -40,6 +40,11 @@ export interface EdgeOptions {
   readonly drainRetryAfterSec: number;
   /** During a drain: does this request belong to a live server transaction (retransmission, CANCEL target)? */
   readonly isKnownTransaction: (request: SipRequest) => boolean;
+  /**
+   * Answers a request without a transaction when it returns a response
+   * (RFC 3261 §8.2.7: stateless UAS behaviour, typically for challenges).
+   */
+  readonly stateless?: (request: SipRequest, flow: Flow) => SipResponse | undefined;
 }
 
 type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | '6xx';
@@ -145,10 +150,17 @@ export class SipEdge implements SipTransport {
       this.#logBad(flow, v.code, bytes, v.kind === 'respond' ? v.status : undefined, undefined);
       return;
     }
-    this.#remember(req);
     // The layer answers along this flow: for UDP it already names the §18.2.2 destination.
     const dest = flow.protocol === 'udp' ? responseDestination(req.via, flow, this.#o.symmetricResponses) : undefined;
     const out = dest === undefined || (dest.address === flow.remoteAddress && dest.port === flow.remotePort) ? flow : { ...flow, remoteAddress: dest.address, remotePort: dest.port };
+    if (this.#o.stateless !== undefined && req.method !== 'ACK' && req.method !== 'CANCEL') {
+      const answer = this.#o.stateless(req, out);
+      if (answer !== undefined) {
+        this.send(out, serializeSipMessage(answer));
+        return;
+      }
+    }
+    this.#remember(req);
     this.#handler?.(req, out);
   }
 

@@ -3,7 +3,7 @@
  * the transaction user (the engine) sees.
  */
 import type { Clock, Ids, Logger } from '../common/index.ts';
-import type { SipLimits, SipRequest } from './message/index.ts';
+import type { SipLimits, SipRequest, SipResponse } from './message/index.ts';
 import type { AckHandler, ClientTransactionHandle, RequestHandler, ResponseHandler, SipTimerBase, TransactionCounts } from './transaction/index.ts';
 import type { BoundAddress, Flow, ListenerCounters } from './transport/index.ts';
 
@@ -54,6 +54,13 @@ export interface SipStackOptions {
    * engine's Door). Keep-alives and responses pass through it too.
    */
   readonly admit?: (remoteAddress: string) => boolean;
+  /**
+   * Called for each new request (not ACK/CANCEL) that passed the edge, before
+   * a transaction exists: a returned response is sent statelessly and no
+   * transaction is created (RFC 3261 §8.2.7). The engine uses it to challenge
+   * requests that carry no credentials, as Kamailio's sl module does.
+   */
+  readonly stateless?: (request: SipRequest, flow: Flow) => SipResponse | undefined;
 }
 
 export interface SipStackCounters {

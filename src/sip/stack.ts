@@ -71,6 +71,7 @@ export async function createSipStack(options: SipStackOptions): Promise<SipStack
     logIntervalMs: options.badInputLogIntervalMs ?? 10_000,
     mergeWindowMs: 64 * timers.T1,
     drainRetryAfterSec: options.drainRetryAfterSec ?? 5,
+    ...(options.stateless === undefined ? {} : { stateless: options.stateless }),
     isKnownTransaction: (r: SipRequest) => {
       const tx = live.get(serverKey(r));
       if (tx !== undefined && !tx.terminated) return true;
