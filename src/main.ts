@@ -14,7 +14,7 @@ import { createLogger, cryptoIds, pooledRandomBytes, systemClock, type Logger, t
 import { explainRoute, formatDiagnostic, parseRouteTime, type Plan } from './dialplan/index.ts';
 import { createSipStack, createSipTimers, DigestServer, type Flow, type SipRequest, type SipResponse, type SipStack } from './sip/index.ts';
 import { InProcessAnchorHost, PortPool, WorkerAnchorHost, type AnchorHost } from './rtp/index.ts';
-import { openDatabase, SqliteBindingStore, CdrStore } from './store/index.ts';
+import { openDatabase, CachedBindingStore, SqliteBindingStore, CdrStore } from './store/index.ts';
 import {
   AuthGate,
   CdrWriter,
@@ -99,7 +99,8 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
 
   // Store: bindings survive restarts; calls open at a crash are closed now.
   const db = openDatabase(join(dataDir, 'belfry.db'));
-  const bindingStore = new SqliteBindingStore(db);
+  // Bindings live in memory and are written to SQLite behind, in batches (store/binding-cache.ts).
+  const bindingStore = new CachedBindingStore(new SqliteBindingStore(db), clock, { log });
   const cdrStore = new CdrStore(db);
   const interrupted = cdrStore.closeInterrupted(clock.wallNow());
   if (interrupted > 0) log.warn({ interrupted }, 'closed calls left open by the previous run as INTERRUPTED');
@@ -283,6 +284,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
       await stack.close({ graceMs: settings.shutdown.grace_ms });
       await api?.close();
       await anchors.close();
+      bindingStore.flush();
       db.close();
       log.info('stopped');
     },

@@ -130,6 +130,22 @@ export class SqliteBindingStore {
     }
   }
 
+  /** Several AORs' changes in one SQLite transaction (the write-behind cache's flush). */
+  applyBatch(ops: ReadonlyArray<{ aor: string; upsert: readonly StoredBinding[]; removeKeys: readonly string[] }>): void {
+    try {
+      this.#applyMany(ops);
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      throw new StoreError('STORE_WRITE_FAILED', `binding batch of ${ops.length} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+
+  readonly #applyMany = (ops: ReadonlyArray<{ aor: string; upsert: readonly StoredBinding[]; removeKeys: readonly string[] }>): void => {
+    this.#db.transaction(() => {
+      for (const op of ops) this.#apply(op.aor, op.upsert, op.removeKeys);
+    })();
+  };
+
   purgeExpired(now: number): number {
     return this.#purge.run(now).changes;
   }

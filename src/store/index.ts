@@ -7,3 +7,4 @@ export { CdrStore } from './cdr-store.ts';
 export type { CdrCall, CdrCallStart, CdrLeg, CdrCallRecord, CdrLegRecord, CdrQuery, CdrDirection, CdrDisposition, HangupSide, LegRole } from './cdr-types.ts';
 export { StoreError, STORE_ERROR_CODES } from './errors.ts';
 export type { StoreErrorCode } from './errors.ts';
+export { CachedBindingStore } from './binding-cache.ts';
