@@ -198,6 +198,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
   });
   registrar.setBindingLister((now) => bindingStore.allBindings(now));
   const toggles = new TogglesStore(dataDir);
+  const cdrWriter = new CdrWriter(cdrStore, log, { clock });
   const sw = new Switch({
     stack,
     legs,
@@ -209,7 +210,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
     toggles,
     trunks: () => trunks,
     anchors,
-    cdr: new CdrWriter(cdrStore, log),
+    cdr: cdrWriter,
     clock,
     ids,
     log,
@@ -285,6 +286,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
       await api?.close();
       await anchors.close();
       bindingStore.flush();
+      cdrWriter.flush();
       db.close();
       log.info('stopped');
     },

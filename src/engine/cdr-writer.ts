@@ -1,21 +1,68 @@
 /**
  * The engine's CdrSink on top of the SQLite CdrStore: maps the engine's
- * call and leg records to the store's rows (Asterisk-style names). A failed
- * write is logged with the call-id and never breaks the call path.
+ * call and leg records to the store's rows (Asterisk-style names). Writes are
+ * queued and committed together every `flushMs` (one transaction, one WAL
+ * append) so the call path never waits for the disk; a failed write is
+ * logged with the call-id and never breaks the call path. `flush()` runs at
+ * shutdown. The open marker of a call is written at once (it is what lets
+ * the next start close the call as INTERRUPTED after a crash); a crash loses
+ * at most the last interval's final rows, and those calls show as INTERRUPTED.
  */
-import type { Logger } from '../common/index.ts';
+import type { Clock, Logger, TimerHandle } from '../common/index.ts';
 import type { CdrStore } from '../store/index.ts';
 import type { CallRecord, CdrSink, LegRecord } from './cdr-types.ts';
 
 export class CdrWriter implements CdrSink {
   readonly #store: CdrStore;
   readonly #log: Logger;
-  constructor(store: CdrStore, log: Logger) {
+  readonly #clock: Clock | undefined;
+  readonly #flushMs: number;
+  #queue: Array<() => void> = [];
+  #timer: TimerHandle | undefined;
+
+  /** Without a clock every record is written at once (tests, tools). */
+  constructor(store: CdrStore, log: Logger, opts: { clock?: Clock; flushMs?: number } = {}) {
     this.#store = store;
     this.#log = log;
+    this.#clock = opts.clock;
+    this.#flushMs = opts.flushMs ?? 50;
+  }
+
+  #enqueue(write: () => void): void {
+    if (this.#clock === undefined) {
+      write();
+      return;
+    }
+    this.#queue.push(write);
+    if (this.#queue.length >= 500) this.flush();
+    else this.#timer ??= this.#clock.setTimer(this.#flushMs, () => this.flush());
+  }
+
+  /** Commit everything queued in one transaction. */
+  flush(): void {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    const q = this.#queue;
+    if (q.length === 0) return;
+    this.#queue = [];
+    try {
+      this.#store.batch(() => {
+        for (const w of q) {
+          try {
+            w();
+          } catch (e) {
+            this.#log.error({ err: e }, 'CDR write failed');
+          }
+        }
+      });
+    } catch (e) {
+      this.#log.error({ err: e, rows: q.length }, 'CDR batch failed');
+    }
   }
 
   callStarted(c: { callId: string; linkedId: string; start: number; src: string; dst: string; direction: CallRecord['direction'] }): void {
+    // The open marker exists for crash recovery, so it is written at once;
+    // only the final records wait for the batch.
     try {
       this.#store.openCall({ callId: c.callId, direction: c.direction, src: c.src, dst: c.dst, sipCallId: c.callId, startMs: c.start });
     } catch (e) {
@@ -25,6 +72,10 @@ export class CdrWriter implements CdrSink {
 
   callEnded(call: CallRecord, legs: readonly LegRecord[]): void {
     const answeredLeg = legs.find((l) => l.role === 'b' && l.answer !== undefined);
+    this.#enqueue(() => this.#write(call, legs, answeredLeg));
+  }
+
+  #write(call: CallRecord, legs: readonly LegRecord[], answeredLeg: LegRecord | undefined): void {
     this.#store.writeCall(
       {
         callId: call.callId,

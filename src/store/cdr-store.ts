@@ -179,6 +179,14 @@ export class CdrStore {
     });
   }
 
+  /**
+   * Run several writes in one SQLite transaction (one commit): the engine's
+   * CDR writer flushes its queue this way. Inner writes become savepoints.
+   */
+  batch(work: () => void): void {
+    this.#db.transaction(work)();
+  }
+
   /** The "open call" marker; a second call for the same id is ignored. */
   openCall(start: CdrCallStart): void {
     this.#run('openCall', () =>
