@@ -129,7 +129,7 @@ export class SipEdge implements SipTransport {
     }
     const msg = parsed.message;
     if (msg.kind === 'response') {
-      this.#handler?.(msg, flow);
+      this.#deliver(msg, flow, bytes);
       return;
     }
     const req = stampReceived(msg, flow);
@@ -161,7 +161,7 @@ export class SipEdge implements SipTransport {
       }
     }
     this.#remember(req);
-    this.#handler?.(req, out);
+    this.#deliver(req, out, bytes);
   }
 
   /** A stream framing error: answer 400 from the header block when it names a request with a Via. */
@@ -193,6 +193,25 @@ export class SipEdge implements SipTransport {
     const to = d === undefined ? flow : { ...flow, remoteAddress: d.address, remotePort: d.port };
     this.send(to, bytes);
   }
+
+  /**
+   * Hands a message to the transaction layer. Whatever goes wrong above us
+   * with one message (a bug, or input the parser let through that a builder
+   * refuses) is contained here: counted, logged once per peer and code, and
+   * the message is dropped — the receive loop and the switch keep running.
+   */
+  #deliver(msg: SipMessage, flow: Flow, bytes: Buffer): void {
+    try {
+      this.#handler?.(msg, flow);
+    } catch (e) {
+      this.dropped++;
+      this.handlerErrors++;
+      this.#logBad(flow, 'SIP_EDGE_HANDLER_FAILED', bytes, undefined, e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e));
+    }
+  }
+
+  /** Messages whose handling threw (see #deliver); should stay 0. */
+  handlerErrors = 0;
 
   #logBad(flow: Flow, code: string, bytes: Buffer, status: number | undefined, detail: string | undefined): void {
     const key = `${flow.remoteAddress}|${code}`;

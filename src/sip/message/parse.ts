@@ -173,6 +173,14 @@ export function parseSipMessage(bytes: Buffer, limits: SipLimits = DEFAULT_SIP_L
   // one exact Content-Length); then serialize.ts reuses the input.
   let canonical = start === 0 && bodyStart === hdrEnd + 4;
   const tlen = text.length;
+  // A CR that does not end a line (RFC 3261 §7.3.1 allows CR only in CRLF)
+  // would survive into a header value and into every response that copies
+  // it: refuse it here, once, with a native scan of the header section.
+  for (let cr = text.indexOf('\r', pos); cr >= 0; cr = text.indexOf('\r', cr + 1)) {
+    if (text.charCodeAt(cr + 1) !== 0x0a && cr + 1 < tlen) {
+      return fail('SIP_PARSE_BAD_HEADER', 'CR not followed by LF in the header section', start + cr);
+    }
+  }
   while (pos <= tlen) {
     let nl = text.indexOf('\n', pos);
     if (nl < 0) nl = tlen;

@@ -28,6 +28,7 @@ export const SIP_TRANSPORT_ERROR_CODES = [
   'SIP_EDGE_UNSUPPORTED_MEDIA',
   'SIP_EDGE_NOT_ACCEPTABLE',
   'SIP_EDGE_DRAINING',
+  'SIP_EDGE_HANDLER_FAILED',
 ] as const;
 
 export type SipTransportErrorCode = (typeof SIP_TRANSPORT_ERROR_CODES)[number];
