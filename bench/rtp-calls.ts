@@ -12,7 +12,7 @@
  * < 0.1 % loss. No reference relay is measured here (rtpengine is not
  * installed on this machine; see docs/benchmarks.md).
  *
- *   node --import tsx bench/rtp-calls.ts [--calls 1000] [--seconds 20] [--setup-rate 100] [--warmup 3] [--workers 1]
+ *   node --import tsx bench/rtp-calls.ts [--calls 1000] [--seconds 20] [--setup-rate 100] [--warmup 3] [--workers 1] [--belfry-workers 0]
  *
  * The RTP sockets live in --workers generator threads
  * (bench/rtp-generator-worker.ts); signalling stays on the main thread.
@@ -43,6 +43,7 @@ const SECONDS = arg('seconds', 20);
 const SETUP_RATE = arg('setup-rate', 100);
 const WARMUP = arg('warmup', 3);
 const WORKERS = Math.max(1, arg('workers', 1));
+const BELFRY_WORKERS = Math.max(0, arg('belfry-workers', 0));
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const TOKEN = 'bench-token-0123456789abcdef';
@@ -119,6 +120,9 @@ async function main(): Promise<void> {
   cpSync(join(here, 'config', 'calls'), cfg, { recursive: true });
   const planFile = join(cfg, 'dialplan', 'plan.yaml');
   writeFileSync(planFile, readFileSync(planFile, 'utf8').replace('port: 25080', `port: ${callee.port}`));
+  // --belfry-workers N: belfry's own RTP relay in N worker threads (rtp.workers).
+  const settingsFile = join(cfg, 'belfry.yaml');
+  writeFileSync(settingsFile, readFileSync(settingsFile, 'utf8').replace(/^rtp:\n/m, `rtp:\n  workers: ${BELFRY_WORKERS}\n`));
   const sipPort = await freePort();
   const httpPort = await freePort();
   const child = spawn(join(root, 'bin', 'belfry'), ['start', '--config', cfg, '--data-dir', join(work, 'data'), '--sip-host', '127.0.0.1', '--sip-port', String(sipPort), '--http-port', String(httpPort)], {
@@ -147,7 +151,7 @@ async function main(): Promise<void> {
   let failures = 0;
   let established = 0;
   let stopped = false;
-  const result: Record<string, unknown> = { bench: 'rtp-calls', calls: CALLS, seconds: SECONDS, workers: WORKERS };
+  const result: Record<string, unknown> = { bench: 'rtp-calls', calls: CALLS, seconds: SECONDS, workers: WORKERS, belfryWorkers: BELFRY_WORKERS };
   try {
     for (let i = 0; ; i++) {
       try {
