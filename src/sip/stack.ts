@@ -58,6 +58,16 @@ export async function createSipStack(options: SipStackOptions): Promise<SipStack
   const live = new Map<string, ServerTransactionHandle>();
   const ownAddresses = new Set<string>();
 
+  const optionsAnswer = (r: SipRequest) =>
+    createResponse(r, 200, 'OK', {
+      toTag: ids.tag(),
+      headers: [
+        { name: 'allow', value: allowedMethods.join(', ') },
+        { name: 'accept', value: 'application/sdp' },
+        { name: 'accept-language', value: 'en' },
+        { name: 'supported', value: supportedExtensions.join(', ') },
+      ],
+    });
   const edge = new SipEdge({
     limits,
     clock,
@@ -71,7 +81,13 @@ export async function createSipStack(options: SipStackOptions): Promise<SipStack
     logIntervalMs: options.badInputLogIntervalMs ?? 10_000,
     mergeWindowMs: 64 * timers.T1,
     drainRetryAfterSec: options.drainRetryAfterSec ?? 5,
-    ...(options.stateless === undefined ? {} : { stateless: options.stateless }),
+    // OPTIONS to the switch itself (no user part) is answered without a
+    // transaction (RFC 3261 §8.2.7 stateless UAS: a retransmission simply gets
+    // another 200); everything else may be answered statelessly by the TU's hook.
+    stateless: (r: SipRequest, f: Flow) => {
+      if (r.method === 'OPTIONS' && r.to.tag === undefined && r.requestUri !== undefined && r.requestUri.user === undefined) return optionsAnswer(r);
+      return options.stateless?.(r, f);
+    },
     isKnownTransaction: (r: SipRequest) => {
       const tx = live.get(serverKey(r));
       if (tx !== undefined && !tx.terminated) return true;

@@ -85,20 +85,35 @@ test('G5: a bad request gets a stateless 400 naming the problem; garbage is drop
   }
 });
 
-test('§8.2.1: an unknown method gets 501 with Allow; a retransmitted OPTIONS is absorbed by the transaction', async () => {
+test('§8.2.1: an unknown method gets 501 with Allow; a retransmitted request is absorbed by its transaction', async () => {
   const peer = await UdpPeer.open();
   try {
     await peer.send(port, options({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port}`, method: 'FOO' }));
     const r = await peer.waitFor((m) => m.startsWith('SIP/2.0 501'));
     assert.ok(r);
     assert.match(r, /\r\nAllow: /);
-    const again = options({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port}`, branch: 'z9hG4bKsame', callId: 'same' });
+    // OPTIONS to a user goes through a transaction (OPTIONS to the switch itself is stateless).
+    const again = options({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port}`, branch: 'z9hG4bKsame', callId: 'same', uri: 'sip:someone@127.0.0.1' });
     const absorbedBefore = stack.counters().transactions.absorbedRetransmissions;
     await peer.send(port, again);
     assert.ok(await peer.waitFor((m) => m.includes('Call-ID: same')));
     await peer.send(port, again);
     await new Promise((res) => setTimeout(res, 100));
     assert.equal(stack.counters().transactions.absorbedRetransmissions, absorbedBefore + 1);
+  } finally {
+    await peer.close();
+  }
+});
+
+test('§8.2.7: OPTIONS to the switch itself is answered without a transaction', async () => {
+  const peer = await UdpPeer.open();
+  try {
+    const before = stack.counters().transactions.serverTransactions;
+    await peer.send(port, options({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port}`, callId: 'stateless-options' }));
+    const r = await peer.waitFor((m) => m.includes('Call-ID: stateless-options'));
+    assert.match(r ?? '', /^SIP\/2\.0 200 /);
+    assert.match(r ?? '', /\r\nAllow: /);
+    assert.equal(stack.counters().transactions.serverTransactions, before, 'no server transaction was created');
   } finally {
     await peer.close();
   }
