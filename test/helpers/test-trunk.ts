@@ -7,7 +7,6 @@
  * and places calls to belfry as a carrier would (no credentials).
  * Everything it received is kept for assertions.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { cryptoIds, silentLogger, systemClock } from '../../src/common/index.ts';
 import {
@@ -26,51 +25,11 @@ import {
   type SipRequest,
   type SipStack,
 } from '../../src/sip/index.ts';
-import { sdpFor, sdpTarget } from './test-ua.ts';
+import { rtpEndpoint, sdpFor, sdpTarget, type RtpEndpoint } from './test-ua.ts';
 
-export interface TrunkRtp {
-  readonly port: number;
-  readonly received: Buffer[];
-  remote: { address: string; port: number } | undefined;
-  send(payload: Buffer, pt: number): void;
-  close(): void;
-}
-
-async function trunkRtp(host: string): Promise<TrunkRtp> {
-  const sock: Socket = createSocket('udp4');
-  await new Promise<void>((res) => sock.bind(0, host, () => res()));
-  let seq = 1;
-  let ts = 0;
-  const ssrc = randomBytes(4).readUInt32BE(0);
-  const ep: TrunkRtp = {
-    port: sock.address().port,
-    received: [],
-    remote: undefined,
-    send(payload, pt) {
-      if (!ep.remote) return;
-      const b = Buffer.alloc(12 + payload.length);
-      b[0] = 0x80;
-      b[1] = pt & 0x7f;
-      b.writeUInt16BE(seq++ & 0xffff, 2);
-      b.writeUInt32BE(ts >>> 0, 4);
-      ts += payload.length;
-      b.writeUInt32BE(ssrc, 8);
-      payload.copy(b, 12);
-      sock.send(b, ep.remote.port, ep.remote.address);
-    },
-    close() {
-      try {
-        sock.close();
-      } catch {
-        /* already closed */
-      }
-    },
-  };
-  sock.on('message', (m) => {
-    if (m.length >= 12) ep.received.push(Buffer.from(m.subarray(12)));
-  });
-  return ep;
-}
+/** The carrier's RTP endpoint: the test UA's, bound on the trunk's address. */
+export type TrunkRtp = RtpEndpoint;
+const trunkRtp = (host: string): Promise<TrunkRtp> => rtpEndpoint(host);
 
 export interface TrunkBehaviour {
   /** Act as registrar: challenge REGISTER (401), verify, grant `expires`. Without it REGISTER gets 200. */

@@ -39,9 +39,10 @@ export interface RtpEndpoint {
   close(): void;
 }
 
-async function rtpEndpoint(): Promise<RtpEndpoint> {
+/** A plain RTP endpoint on `host` (the trunk helper binds it on 127.0.0.x). */
+export async function rtpEndpoint(host = '127.0.0.1'): Promise<RtpEndpoint> {
   const sock: Socket = createSocket('udp4');
-  await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
+  await new Promise<void>((res) => sock.bind(0, host, () => res()));
   let seq = 1000;
   let ts = 5000;
   const ssrc = Math.floor(Math.random() * 0xffffffff) >>> 0;
