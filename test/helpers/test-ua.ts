@@ -5,6 +5,7 @@
  * sends and records RTP, re-INVITEs for hold, and hangs up. Everything goes
  * over real sockets on 127.0.0.1.
  */
+import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { cryptoIds, silentLogger, systemClock } from '../../src/common/index.ts';
 import {
@@ -383,4 +384,21 @@ export function waitFor(pred: () => boolean, timeoutMs = 5000, what = 'condition
     };
     tick();
   });
+}
+
+/**
+ * Ten 20 ms packets each way between two call ends; asserts both ends
+ * received at least five, each byte-identical to what the other sent.
+ */
+export async function assertAudioBothWays(a: { rtp: Pick<RtpEndpoint, 'send' | 'received'> }, b: { rtp: Pick<RtpEndpoint, 'send' | 'received'> }): Promise<void> {
+  const ab = Buffer.alloc(160, 0x33);
+  const ba = Buffer.alloc(160, 0x44);
+  for (let i = 0; i < 10; i++) {
+    a.rtp.send(ab, 0);
+    b.rtp.send(ba, 0);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await waitFor(() => a.rtp.received.length >= 5 && b.rtp.received.length >= 5, 3000, 'RTP both ways');
+  assert.ok(b.rtp.received.every((p) => p.equals(ab)), 'callee hears exactly what the caller sent');
+  assert.ok(a.rtp.received.every((p) => p.equals(ba)), 'caller hears exactly what the callee sent');
 }

@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBelfry, type BelfryProcess } from '../../helpers/belfry-process.ts';
 import { makeSwitchConfig, PASSWORD } from '../../helpers/switch-config.ts';
-import { TestUa, waitFor, type TestCall } from '../../helpers/test-ua.ts';
+import { TestUa, waitFor, type TestCall, assertAudioBothWays } from '../../helpers/test-ua.ts';
 import type { UacLeg } from '../../../src/sip/index.ts';
 
 let sw: BelfryProcess;
@@ -232,18 +232,6 @@ test('overflow: nobody answers within the total ring time, the overflow destinat
   await waitFor(() => logsOf(id).some((l) => l.msg === 'call ended'), 5000, 'call ended');
 });
 
-async function talk(a: TestCall, b: TestCall): Promise<void> {
-  const ab = Buffer.alloc(160, 0x33);
-  const ba = Buffer.alloc(160, 0x44);
-  for (let i = 0; i < 10; i++) {
-    a.rtp.send(ab, 0);
-    b.rtp.send(ba, 0);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  await waitFor(() => a.rtp.received.length >= 5 && b.rtp.received.length >= 5, 3000, 'RTP both ways');
-  assert.ok(b.rtp.received.every((p) => p.equals(ab)));
-  assert.ok(a.rtp.received.every((p) => p.equals(ba)));
-}
 
 test('*98 group pickup: 2003 takes the call ringing 2002 (same pickup group); 2002 is CANCELled; audio flows', async () => {
   phone('2002').onIncoming({ never: true });
@@ -256,7 +244,7 @@ test('*98 group pickup: 2003 takes the call ringing 2002 (same pickup group); 20
   assert.equal(await picker.final, 200);
   assert.equal(await call.final, 200);
   await waitFor(() => ringing.events.some((e) => e.kind === 'cancelled'), 3000, '2002 CANCELled');
-  await talk(call, picker);
+  await assertAudioBothWays(call, picker);
   picker.hangup();
   await call.byeReceived;
 });
@@ -274,7 +262,7 @@ test('**2004 directed pickup: 2005 (in no pickup group) takes the call ringing 2
   const picker = await phone('2005').call('**2004');
   assert.equal(await picker.final, 200);
   assert.equal(await call.final, 200);
-  await talk(call, picker);
+  await assertAudioBothWays(call, picker);
   call.hangup();
   await picker.byeReceived;
 });

@@ -18,7 +18,7 @@ import { headerValue, type SipRequest } from '../../../src/sip/index.ts';
 import { startBelfry, type BelfryProcess } from '../../helpers/belfry-process.ts';
 import { PASSWORD } from '../../helpers/switch-config.ts';
 import { TestTrunk } from '../../helpers/test-trunk.ts';
-import { TestUa, waitFor } from '../../helpers/test-ua.ts';
+import { TestUa, waitFor, assertAudioBothWays } from '../../helpers/test-ua.ts';
 
 const CARRIER_USER = 'acct-7731';
 const CARRIER_PASSWORD = 'carrier-secret-42';
@@ -197,18 +197,6 @@ function userOf(v: string | undefined): string {
   return /sip:([^@;>]+)@/.exec(v ?? '')?.[1] ?? '';
 }
 
-async function audioBothWays(a: { rtp: { send(p: Buffer, pt: number): void; received: Buffer[] } }, b: { rtp: { send(p: Buffer, pt: number): void; received: Buffer[] } }): Promise<void> {
-  const ab = Buffer.alloc(160, 0x33);
-  const ba = Buffer.alloc(160, 0x44);
-  for (let i = 0; i < 10; i++) {
-    a.rtp.send(ab, 0);
-    b.rtp.send(ba, 0);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  await waitFor(() => a.rtp.received.length >= 5 && b.rtp.received.length >= 5, 3000, 'RTP both ways');
-  assert.ok(b.rtp.received.every((p) => p.equals(ab)));
-  assert.ok(a.rtp.received.every((p) => p.equals(ba)));
-}
 
 test('registration: REGISTER answers the 401 with digest (env credentials), shows registered, refreshes at half the granted expiry', async () => {
   const row = await waitTrunk('carrier', (t) => t.registration === 'registered', 5000, 'registered');
@@ -247,7 +235,7 @@ test('inbound: the carrier calls a DID in national form and as E.164 digits in T
   const national = await carrier.call({ did: '0201234567', caller: '0612345678' });
   const ringing = await alice.nextIncoming();
   assert.equal(await national.final, 200, 'no 407 for the carrier');
-  await audioBothWays(national, ringing);
+  await assertAudioBothWays(national, ringing);
   national.leg.hangup();
   await ringing.byeReceived;
 
@@ -281,7 +269,7 @@ test('outbound: 0612345678 leaves via the carrier in E.164 digits, caller id = t
   assert.ok(!(headerValue(inv, 'via') ?? '').includes(`:${phonePort}`));
   assert.ok(!(headerValue(inv, 'contact') ?? '').includes(`:${phonePort}`));
   assert.ok(!inv.body.toString('utf8').includes(`m=audio ${call.rtp.port} `), 'SDP is the anchor, not the phone');
-  await audioBothWays(call, far);
+  await assertAudioBothWays(call, far);
   call.hangup();
   await far.byeReceived;
   carrier.behaviour = { registrar: carrier.behaviour.registrar };
