@@ -8,7 +8,7 @@
 import type { RelaySideStats } from '../rtp/index.ts';
 import type { DialogLeg, Flow, UacLeg, UasLeg } from '../sip/index.ts';
 import type { Side } from './bridge.ts';
-import type { Disposition, LegRecord } from './cdr-types.ts';
+import type { CallRecord, Disposition, LegRecord } from './cdr-types.ts';
 import type { RingTarget, RouteFailure } from './route-types.ts';
 
 /** One UAC leg the call rang (a "fork"), with what happened to it. */
@@ -119,4 +119,47 @@ export function rejectOutcome(status: number, q850: number, afterFailure: RouteF
   if (status === 486 || status === 600 || afterFailure === 'busy') return { disposition: 'BUSY', q850: 17 };
   if (afterFailure === 'no-answer') return { disposition: 'NO ANSWER', q850: 19 };
   return { disposition: 'FAILED', q850 };
+}
+
+/** The call's summary row (one per call) from what the call knew at its end. */
+export function callRecord(x: {
+  readonly id: string;
+  readonly start: number;
+  readonly answer: number | undefined;
+  readonly end: number;
+  readonly src: string;
+  readonly srcName: string | undefined;
+  readonly dst: string;
+  readonly dstName: string | undefined;
+  readonly direction: CallRecord['direction'];
+  readonly trunk: string | undefined;
+  readonly disposition: CallRecord['disposition'];
+  readonly sipCode: number;
+  readonly q850: number;
+  readonly hangupSide: CallRecord['hangupSide'];
+  readonly hangupReason: string;
+  readonly codecs: { readonly a: string | undefined; readonly b: string | undefined; readonly transcoding: boolean };
+}): CallRecord {
+  return {
+    callId: x.id,
+    linkedId: x.id,
+    start: x.start,
+    answer: x.answer,
+    end: x.end,
+    src: x.src,
+    srcName: x.srcName,
+    dst: x.dst,
+    dstName: x.dstName,
+    direction: x.direction,
+    trunk: x.trunk,
+    disposition: x.disposition,
+    sipCode: x.sipCode,
+    q850: x.q850,
+    hangupSide: x.hangupSide,
+    hangupReason: x.hangupReason,
+    codecA: x.codecs.a,
+    codecB: x.codecs.b,
+    transcoded: x.codecs.transcoding,
+    recordingPath: undefined,
+  };
 }

@@ -20,7 +20,7 @@
 import type { Clock, Ids, Logger, TimerHandle } from '../common/index.ts';
 import type { DialogLeg, InDialogRequest, SipResponse, UacLeg, UasLeg, UacLegOptions } from '../sip/index.ts';
 import type { MediaBridge, Side } from './bridge.ts';
-import { callLegRecords, rejectOutcome, type Fork } from './call-legs.ts';
+import { callLegRecords, callRecord, rejectOutcome, type Fork } from './call-legs.ts';
 import { MidCallRelay } from './mid-call.ts';
 import { uacOptionsFor } from './ring-target.ts';
 import { q850ForStatus, type CallRecord, type CdrSink, type Disposition } from './cdr-types.ts';
@@ -545,66 +545,49 @@ export class Call {
     // when they arrive (bounded by a timeout in the bridge), then the ports go back.
     void this.bridge.stats().then((stats) => {
       this.bridge.close();
-      this.#writeRecords(disposition, wasAnswered, status, reason, q850, end, codecs, stats);
-    });
-  }
-
-  #writeRecords(
-    disposition: Disposition,
-    wasAnswered: boolean,
-    status: number,
-    reason: string,
-    q850: number | undefined,
-    end: number,
-    codecs: ReturnType<MediaBridge['codecs']>,
-    stats: Awaited<ReturnType<MediaBridge['stats']>>,
-  ): void {
-    const legs = callLegRecords({
-      id: this.id,
-      a: { flow: this.a.flow, src: this.#src, start: this.started, answer: this.#answeredAt, sipCode: wasAnswered ? 200 : status },
-      forks: this.#allForks,
-      winner: this.#winner,
-      picker: this.#picker,
-      adopted: this.#adopted,
-      end,
-      codecs,
-      stats,
-    });
-    const record: CallRecord = {
-      callId: this.id,
-      linkedId: this.id,
-      start: this.started,
-      answer: this.#answeredAt,
-      end,
-      src: this.#src,
-      srcName: this.#srcName,
-      dst: this.#dst,
-      dstName: this.#dstName,
-      direction: this.#direction,
-      trunk: this.#trunk,
-      disposition: wasAnswered ? 'ANSWERED' : disposition,
-      sipCode: wasAnswered ? 200 : this.#finalStatus,
-      q850: q850 ?? q850ForStatus(wasAnswered ? 200 : status),
-      hangupSide: this.#hangupSide,
-      hangupReason: this.#hangupReason,
-      codecA: codecs.a,
-      codecB: codecs.b,
-      transcoded: codecs.transcoding,
-      recordingPath: undefined,
-    };
-    try {
-      this.#deps.cdr.callEnded(record, legs);
-    } catch (e) {
-      this.log.error({ err: e }, 'CDR write failed');
-    }
-    this.log.info({ disposition: record.disposition, status: record.sipCode, reason, hangupSide: record.hangupSide }, 'call ended');
-    for (const l of this.#endListeners.splice(0)) {
+      const legs = callLegRecords({
+        id: this.id,
+        a: { flow: this.a.flow, src: this.#src, start: this.started, answer: this.#answeredAt, sipCode: wasAnswered ? 200 : status },
+        forks: this.#allForks,
+        winner: this.#winner,
+        picker: this.#picker,
+        adopted: this.#adopted,
+        end,
+        codecs,
+        stats,
+      });
+      const record = callRecord({
+        id: this.id,
+        start: this.started,
+        answer: this.#answeredAt,
+        end,
+        src: this.#src,
+        srcName: this.#srcName,
+        dst: this.#dst,
+        dstName: this.#dstName,
+        direction: this.#direction,
+        trunk: this.#trunk,
+        disposition: wasAnswered ? 'ANSWERED' : disposition,
+        sipCode: wasAnswered ? 200 : this.#finalStatus,
+        q850: q850 ?? q850ForStatus(wasAnswered ? 200 : status),
+        hangupSide: this.#hangupSide,
+        hangupReason: this.#hangupReason,
+        codecs,
+      });
       try {
-        l();
+        this.#deps.cdr.callEnded(record, legs);
       } catch (e) {
-        this.log.error({ err: e }, 'end listener threw');
+        this.log.error({ err: e }, 'CDR write failed');
       }
-    }
-    this.#deps.onEnded(this);
+      this.log.info({ disposition: record.disposition, status: record.sipCode, reason, hangupSide: record.hangupSide }, 'call ended');
+      for (const l of this.#endListeners.splice(0)) {
+        try {
+          l();
+        } catch (e) {
+          this.log.error({ err: e }, 'end listener threw');
+        }
+      }
+      this.#deps.onEnded(this);
+    });
   }
 }
