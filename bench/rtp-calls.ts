@@ -12,21 +12,28 @@
  * < 0.1 % loss. No reference relay is measured here (rtpengine is not
  * installed on this machine; see docs/benchmarks.md).
  *
- *   node --import tsx bench/rtp-calls.ts [--calls 1000] [--seconds 20] [--setup-rate 100] [--warmup 3] [--workers 1] [--belfry-workers 0]
+ *   node --import tsx bench/rtp-calls.ts [--calls 1000] [--seconds 20] [--setup-rate 100] [--warmup 3] [--generator c|node] [--workers 1] [--belfry-workers 0] [--taskset-belfry CPUS] [--taskset-generator CPUS]
  *
- * The RTP sockets live in --workers generator threads
- * (bench/rtp-generator-worker.ts); signalling stays on the main thread.
+ * --generator c (the default when `cc` can build it): the RTP sockets live in
+ * bench/rtp-gen/rtp-gen.c, compiled with `cc -O2` into bench/rtp-gen/build/
+ * (git-ignored) and driven over its stdin/stdout; one thread, a few syscalls
+ * per packet, so at 100k packets/s it uses far less CPU than belfry and the
+ * loss is belfry's. --generator node: the RTP sockets live in --workers Node
+ * generator threads (bench/rtp-generator-worker.ts), which saturate first on
+ * a 2-core machine. Either way signalling stays on the main thread.
+ * --taskset-*: pin belfry or the C generator to CPUs (taskset -c).
  *
  * Prints one JSON line. 127.0.0.1 only; everything is bounded; belfry is
  * stopped by the PID we started.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { mergeDirections, summarise, type DirectionName } from './rtp-delays.ts';
@@ -44,9 +51,33 @@ const SETUP_RATE = arg('setup-rate', 100);
 const WARMUP = arg('warmup', 3);
 const WORKERS = Math.max(1, arg('workers', 1));
 const BELFRY_WORKERS = Math.max(0, arg('belfry-workers', 0));
+function sarg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const TASKSET_BELFRY = sarg('taskset-belfry');
+const TASKSET_GEN = sarg('taskset-generator');
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const TOKEN = 'bench-token-0123456789abcdef';
+
+/** Build the C generator if needed; undefined when no compiler is there (fallback: Node generator). */
+function buildCGenerator(): string | undefined {
+  const src = join(here, 'rtp-gen', 'rtp-gen.c');
+  const dir = join(here, 'rtp-gen', 'build');
+  const bin = join(dir, 'rtp-gen');
+  if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(src).mtimeMs) return bin;
+  mkdirSync(dir, { recursive: true });
+  const r = spawnSync('cc', ['-O2', '-Wall', '-o', bin, src], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    process.stderr.write(`rtp-calls: cannot build the C generator (${r.error?.message ?? r.stderr}); using the Node generator\n`);
+    return undefined;
+  }
+  return bin;
+}
+const GENERATOR_ARG = sarg('generator');
+const C_GEN = GENERATOR_ARG === 'node' ? undefined : buildCGenerator();
+if (GENERATOR_ARG === 'c' && C_GEN === undefined) throw new Error('--generator c: the C generator could not be built');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -113,6 +144,56 @@ class Generator {
   }
 }
 
+/**
+ * The C generator (bench/rtp-gen/rtp-gen.c) as a child process: all its
+ * sockets are bound at start (two per call), remotes are sent as lines, and
+ * "run" starts the bounded send/receive loop.
+ */
+class CGenerator {
+  readonly #proc: ChildProcessWithoutNullStreams;
+  readonly #lines: AsyncIterator<string>;
+  #ports: number[] = [];
+  #next = 0;
+  private constructor(proc: ChildProcessWithoutNullStreams) {
+    this.#proc = proc;
+    this.#lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+  }
+  static async start(bin: string, streams: number, maxSeconds: number): Promise<CGenerator> {
+    const args = ['--streams', String(streams), '--max-seconds', String(maxSeconds)];
+    const proc = TASKSET_GEN === undefined ? spawn(bin, args) : spawn('taskset', ['-c', TASKSET_GEN, bin, ...args]);
+    proc.stderr.on('data', (c: Buffer) => process.stderr.write(c));
+    const g = new CGenerator(proc);
+    const first = await g.line();
+    if (!first.startsWith('ports ')) throw new Error(`rtp-gen: unexpected ${first}`);
+    g.#ports = first.slice(6).split(' ').map(Number);
+    return g;
+  }
+  get pid(): number {
+    return this.#proc.pid ?? -1;
+  }
+  async line(): Promise<string> {
+    const r = await this.#lines.next();
+    if (r.done === true) throw new Error('rtp-gen ended early');
+    return r.value;
+  }
+  /** The next unused socket: its index and port. */
+  take(): { idx: number; port: number } {
+    const idx = this.#next++;
+    const port = this.#ports[idx];
+    if (port === undefined) throw new Error('rtp-gen: out of sockets');
+    return { idx, port };
+  }
+  remote(idx: number, port: number, dir: DirectionName): void {
+    this.#proc.stdin.write(`remote ${idx} ${port} ${dir === 'fwd' ? 0 : 1}\n`);
+  }
+  run(warmupMs: number, windowMs: number): void {
+    this.#proc.stdin.write(`run ${warmupMs} ${windowMs}\n`);
+  }
+  kill(): void {
+    if (this.#proc.exitCode === null) this.#proc.kill('SIGTERM');
+  }
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'belfry-rtp-bench-'));
   const callee = await LoadUa.start(0);
@@ -125,7 +206,9 @@ async function main(): Promise<void> {
   writeFileSync(settingsFile, readFileSync(settingsFile, 'utf8').replace(/^rtp:\n/m, `rtp:\n  workers: ${BELFRY_WORKERS}\n`));
   const sipPort = await freePort();
   const httpPort = await freePort();
-  const child = spawn(join(root, 'bin', 'belfry'), ['start', '--config', cfg, '--data-dir', join(work, 'data'), '--sip-host', '127.0.0.1', '--sip-port', String(sipPort), '--http-port', String(httpPort)], {
+  const belfryArgs = ['start', '--config', cfg, '--data-dir', join(work, 'data'), '--sip-host', '127.0.0.1', '--sip-port', String(sipPort), '--http-port', String(httpPort)];
+  // taskset execs belfry's launcher, which execs node: the PID stays belfry's.
+  const child = spawn(TASKSET_BELFRY === undefined ? join(root, 'bin', 'belfry') : 'taskset', TASKSET_BELFRY === undefined ? belfryArgs : ['-c', TASKSET_BELFRY, join(root, 'bin', 'belfry'), ...belfryArgs], {
     env: { ...process.env, BELFRY_API_TOKEN: TOKEN },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -137,21 +220,27 @@ async function main(): Promise<void> {
     const r = await fetch(`http://127.0.0.1:${httpPort}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
     return r.json();
   };
-  const gens = Array.from({ length: WORKERS }, () => new Generator());
+  // Two sockets per call; the C generator binds them all now, the Node one on demand.
+  const cgen = C_GEN === undefined ? undefined : await CGenerator.start(C_GEN, 2 * CALLS, Math.ceil(CALLS / SETUP_RATE + WARMUP + SECONDS + 120));
+  const gens = cgen === undefined ? Array.from({ length: WORKERS }, () => new Generator()) : [];
   let nextId = 0;
   let nextGen = 0;
-  /** A socket in the next generator thread: its id, port and thread. */
-  const bindOne = async () => {
+  /** One call end's socket: its port, and how to tell the generator where it sends. */
+  const bindOne = async (): Promise<{ port: number; remote(port: number, dir: DirectionName): void }> => {
+    if (cgen !== undefined) {
+      const { idx, port } = cgen.take();
+      return { port, remote: (p, dir) => cgen.remote(idx, p, dir) };
+    }
     const id = nextId++;
     const g = gens[nextGen++ % gens.length] ?? gens[0];
     if (g === undefined) throw new Error('no generator');
-    return { id, g, port: await g.bind(id) };
+    return { port: await g.bind(id), remote: (p, dir) => g.post({ kind: 'remote', id, port: p, sends: dir }) };
   };
   const caller = await LoadUa.start(0);
   let failures = 0;
   let established = 0;
   let stopped = false;
-  const result: Record<string, unknown> = { bench: 'rtp-calls', calls: CALLS, seconds: SECONDS, workers: WORKERS, belfryWorkers: BELFRY_WORKERS };
+  const result: Record<string, unknown> = { bench: 'rtp-calls', calls: CALLS, seconds: SECONDS, generator: cgen === undefined ? 'node' : 'c', ...(cgen === undefined ? { workers: WORKERS } : {}), belfryWorkers: BELFRY_WORKERS, ...(TASKSET_BELFRY !== undefined ? { tasksetBelfry: TASKSET_BELFRY } : {}), ...(TASKSET_GEN !== undefined ? { tasksetGenerator: TASKSET_GEN } : {}) };
   try {
     for (let i = 0; ; i++) {
       try {
@@ -165,8 +254,8 @@ async function main(): Promise<void> {
     const rssIdle = procRssKb(pid);
     // The callee side: answer every INVITE with a fresh socket in a generator thread.
     callee.onInvite((inc: Incoming) => {
-      void bindOne().then(({ id, g, port }) => {
-        g.post({ kind: 'remote', id, port: inc.offerPort, sends: 'back' satisfies DirectionName });
+      void bindOne().then(({ port, remote }) => {
+        remote(inc.offerPort, 'back');
         inc.leg.progress(180);
         inc.leg.answer({ body: Buffer.from(`v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\na=sendrecv\r\n`), contentType: 'application/sdp' });
       });
@@ -179,14 +268,14 @@ async function main(): Promise<void> {
       const due = setupStart + (i * 1000) / SETUP_RATE;
       const wait = due - performance.now();
       if (wait > 1) await sleep(wait);
-      const { id, g, port } = await bindOne();
+      const { port, remote: setRemote } = await bindOne();
       const c = caller.call(sipPort, 'bench', port);
       legs.push(c.leg);
       pending.push(
         Promise.race([c.answered, sleep(15_000).then(() => Promise.reject(new Error('timeout')))]).then(
           (remote) => {
             established++;
-            g.post({ kind: 'remote', id, port: remote, sends: 'fwd' satisfies DirectionName });
+            setRemote(remote, 'fwd');
           },
           () => {
             failures++;
@@ -197,42 +286,81 @@ async function main(): Promise<void> {
     await Promise.all(pending);
     const setupS = (performance.now() - setupStart) / 1000;
     const concurrent = ((await api('/api/v1/calls')) as { items?: unknown[] }).items?.length ?? 0;
-    for (const g of gens) g.post({ kind: 'start' });
-    await sleep(WARMUP * 1000);
-    const ticks0 = procTicks(pid);
-    const cpu0 = process.cpuUsage();
-    const drops0 = udpRcvbufErrors();
-    const start = performance.timeOrigin + performance.now();
-    for (const g of gens) g.post({ kind: 'window', start, end: start + SECONDS * 1000 });
-    await sleep(SECONDS * 1000);
-    const wall = (performance.timeOrigin + performance.now() - start) / 1000;
-    const ticks1 = procTicks(pid);
-    const cpu1 = process.cpuUsage(cpu0);
-    const rssLoaded = procRssKb(pid);
-    const stats = await Promise.all(gens.map((g) => g.stop()));
-    stopped = true;
-    const drops1 = udpRcvbufErrors();
     const hz = 100; // USER_HZ on Linux
-    for (const l of legs) l.hangup();
-    await sleep(1500);
-    Object.assign(result, {
-      established,
-      setupFailures: failures,
-      setupSeconds: Math.round(setupS * 10) / 10,
-      concurrentCallsSeen: concurrent,
-      callerToCallee: summarise(mergeDirections(stats.map((s) => s.fwd)), wall),
-      calleeToCaller: summarise(mergeDirections(stats.map((s) => s.back)), wall),
-      belfry: { cpuPct: Math.round(((ticks1 - ticks0) / hz / wall) * 1000) / 10, rssIdleKb: rssIdle, rssLoadedKb: rssLoaded, bytesPerCall: concurrent > 0 ? Math.round(((rssLoaded - rssIdle) * 1024) / concurrent) : null },
-      // The busiest generator thread's event-loop utilisation: near 100 % means the generator is the limit.
-      generatorBusiestThreadPct: Math.round(Math.max(...stats.map((s) => s.elu)) * 1000) / 10,
-      generatorProcessCpuPct: Math.round(((cpu1.user + cpu1.system) / 1e6 / wall) * 1000) / 10,
-      kernelUdpRcvbufErrors: drops1 - drops0,
-      target: '≥ 1,000 concurrent calls ≈ 100,000 packets/s each way, < 0.1 % loss',
-      date: new Date().toISOString(),
-    });
+    if (cgen !== undefined) {
+      // The C generator times the window itself and says when it starts and ends.
+      cgen.run(WARMUP * 1000, SECONDS * 1000);
+      const expect = async (what: string) => {
+        const l = await cgen.line();
+        if (l !== what) throw new Error(`rtp-gen: expected ${what}, got ${l}`);
+      };
+      await expect('window-start');
+      const ticks0 = procTicks(pid);
+      const drops0 = udpRcvbufErrors();
+      const t0 = performance.now();
+      await expect('window-end');
+      const wall = (performance.now() - t0) / 1000;
+      const ticks1 = procTicks(pid);
+      const rssLoaded = procRssKb(pid);
+      const gen = JSON.parse(await cgen.line()) as { callerToCallee: unknown; calleeToCaller: unknown; cpuPct: number; cpuUserPct: number; cpuSysPct: number; sendErrors: number };
+      stopped = true;
+      const drops1 = udpRcvbufErrors();
+      for (const l of legs) l.hangup();
+      await sleep(1500);
+      Object.assign(result, {
+        established,
+        setupFailures: failures,
+        setupSeconds: Math.round(setupS * 10) / 10,
+        concurrentCallsSeen: concurrent,
+        callerToCallee: gen.callerToCallee,
+        calleeToCaller: gen.calleeToCaller,
+        belfry: { cpuPct: Math.round(((ticks1 - ticks0) / hz / wall) * 1000) / 10, rssIdleKb: rssIdle, rssLoadedKb: rssLoaded, bytesPerCall: concurrent > 0 ? Math.round(((rssLoaded - rssIdle) * 1024) / concurrent) : null },
+        generatorCpuPct: gen.cpuPct,
+        generatorCpuUserPct: gen.cpuUserPct,
+        generatorCpuSysPct: gen.cpuSysPct,
+        generatorSendErrors: gen.sendErrors,
+        kernelUdpRcvbufErrors: drops1 - drops0,
+        target: '≥ 1,000 concurrent calls ≈ 100,000 packets/s each way, < 0.1 % loss',
+        date: new Date().toISOString(),
+      });
+    } else {
+      for (const g of gens) g.post({ kind: 'start' });
+      await sleep(WARMUP * 1000);
+      const ticks0 = procTicks(pid);
+      const cpu0 = process.cpuUsage();
+      const drops0 = udpRcvbufErrors();
+      const start = performance.timeOrigin + performance.now();
+      for (const g of gens) g.post({ kind: 'window', start, end: start + SECONDS * 1000 });
+      await sleep(SECONDS * 1000);
+      const wall = (performance.timeOrigin + performance.now() - start) / 1000;
+      const ticks1 = procTicks(pid);
+      const cpu1 = process.cpuUsage(cpu0);
+      const rssLoaded = procRssKb(pid);
+      const stats = await Promise.all(gens.map((g) => g.stop()));
+      stopped = true;
+      const drops1 = udpRcvbufErrors();
+      for (const l of legs) l.hangup();
+      await sleep(1500);
+      Object.assign(result, {
+        established,
+        setupFailures: failures,
+        setupSeconds: Math.round(setupS * 10) / 10,
+        concurrentCallsSeen: concurrent,
+        callerToCallee: summarise(mergeDirections(stats.map((s) => s.fwd)), wall),
+        calleeToCaller: summarise(mergeDirections(stats.map((s) => s.back)), wall),
+        belfry: { cpuPct: Math.round(((ticks1 - ticks0) / hz / wall) * 1000) / 10, rssIdleKb: rssIdle, rssLoadedKb: rssLoaded, bytesPerCall: concurrent > 0 ? Math.round(((rssLoaded - rssIdle) * 1024) / concurrent) : null },
+        // The busiest generator thread's event-loop utilisation: near 100 % means the generator is the limit.
+        generatorBusiestThreadPct: Math.round(Math.max(...stats.map((s) => s.elu)) * 1000) / 10,
+        generatorProcessCpuPct: Math.round(((cpu1.user + cpu1.system) / 1e6 / wall) * 1000) / 10,
+        kernelUdpRcvbufErrors: drops1 - drops0,
+        target: '≥ 1,000 concurrent calls ≈ 100,000 packets/s each way, < 0.1 % loss',
+        date: new Date().toISOString(),
+      });
+    }
   } finally {
     if (!stopped) await Promise.race([Promise.all(gens.map((g) => g.stop())), sleep(3000)]);
     for (const g of gens) void g.worker.terminate();
+    cgen?.kill();
     await caller.close();
     await callee.close();
     if (child.exitCode === null) child.kill('SIGTERM');
