@@ -10,7 +10,7 @@
  */
 import { cryptoIds, silentLogger, systemClock, type Logger } from '../common/index.ts';
 import { createResponse, DEFAULT_SIP_LIMITS, type SipLimits, type SipRequest } from './message/index.ts';
-import { cancelTargetKey, createSipTimers, createTransactionMessages, serverKey, TransactionLayer, type RequestHandler, type ServerTransactionHandle } from './transaction/index.ts';
+import { createSipTimers, createTransactionMessages, TransactionLayer, type RequestHandler, type ServerTransactionHandle } from './transaction/index.ts';
 import { createTlsTransport, StreamTransport, UdpTransport, type Flow, type Listener } from './transport/index.ts';
 import { SipEdge } from './stack-edge.ts';
 import type { ListenerConfig, SipStack, SipStackCounters, SipStackOptions } from './stack-types.ts';
@@ -54,8 +54,6 @@ export async function createSipStack(options: SipStackOptions): Promise<SipStack
   const timers = createSipTimers(options.timers);
   const allowedMethods = options.allowedMethods ?? DEFAULT_ALLOWED_METHODS;
   const supportedExtensions = options.supportedExtensions ?? DEFAULT_SUPPORTED_EXTENSIONS;
-  /** Live server transactions, so a drain still lets their retransmissions and CANCELs in. */
-  const live = new Map<string, ServerTransactionHandle>();
   const ownAddresses = new Set<string>();
 
   const optionsAnswer = (r: SipRequest) =>
@@ -88,15 +86,10 @@ export async function createSipStack(options: SipStackOptions): Promise<SipStack
       if (r.method === 'OPTIONS' && r.to.tag === undefined && r.requestUri !== undefined && r.requestUri.user === undefined) return optionsAnswer(r);
       return options.stateless?.(r, f);
     },
-    isKnownTransaction: (r: SipRequest) => {
-      const tx = live.get(serverKey(r));
-      if (tx !== undefined && !tx.terminated) return true;
-      // §9.2: a CANCEL for a live INVITE server transaction.
-      if (r.method === 'CANCEL') return live.get(cancelTargetKey(r))?.terminated === false;
-      return false;
-    },
+    // While draining, retransmissions and CANCELs of transactions in flight still get in (§9.2).
+    isKnownTransaction: (r: SipRequest): boolean => layer.knows(r),
   });
-  const layer = new TransactionLayer({ transport: edge, clock, timers, messages: createTransactionMessages(ids), logger, maxTransactions: options.maxTransactions ?? 50_000 });
+  const layer: TransactionLayer = new TransactionLayer({ transport: edge, clock, timers, messages: createTransactionMessages(ids), logger, maxTransactions: options.maxTransactions ?? 50_000 });
 
   let tu: RequestHandler | undefined;
   const toTag = () => ids.tag();
@@ -113,13 +106,7 @@ export async function createSipStack(options: SipStackOptions): Promise<SipStack
       }),
     );
   };
-  let sinceSweep = 0;
   layer.onRequest((tx) => {
-    live.set(tx.key, tx);
-    if (++sinceSweep >= 1000) {
-      sinceSweep = 0;
-      for (const [k, t] of live) if (t.terminated) live.delete(k);
-    }
     try {
       const uri = tx.request.requestUri;
       // §11.2: OPTIONS to the switch itself is answered here; OPTIONS to a user goes to the TU when there is one.

@@ -80,7 +80,8 @@ export abstract class DialogLeg {
     let interval = t.T1;
     const resend = (): void => {
       if (!this.#awaitingAck.has(seq)) return;
-      if (!tx.terminated) tx.respond(response);
+      // A 2xx through a finished INVITE transaction goes out statelessly (RFC 6026 §7.1).
+      tx.respond(response);
       interval = Math.min(interval * 2, t.T2);
       const entry = this.#awaitingAck.get(seq);
       if (entry) entry.timer = this.ctx.clock.setTimer(interval, resend);

@@ -11,7 +11,7 @@
  * and the ACK for 2xx (passed to the TU), DNS (§18.2.2 is the transport's).
  */
 import { assertNever, type Logger } from '../../common/index.ts';
-import type { SipMessage, SipRequest } from '../message/index.ts';
+import type { SipMessage, SipRequest, SipResponse } from '../message/index.ts';
 import { isReliable, type Flow } from '../transport/index.ts';
 import { cancelTargetKey, clientKey, serverKey } from './key.ts';
 import type {
@@ -23,6 +23,7 @@ import type {
   TransactionLayerOptions,
 } from './layer-types.ts';
 import type { TimerName } from './timers.ts';
+import { LINGER_ROLE, Linger, LingerQueue } from './linger.ts';
 import { ClientTransaction, ServerTransaction } from './transaction-record.ts';
 import type { ClientEvent, MachineContext, ServerEvent, TimerEvent, TransactionEffect, TransportErrorEvent } from './transaction-types.ts';
 
@@ -34,8 +35,10 @@ export class TransactionLayer {
   readonly #opts: TransactionLayerOptions;
   readonly #max: number;
   readonly #log: Logger | undefined;
-  readonly #clients = new Map<string, ClientTransaction>();
-  readonly #servers = new Map<string, ServerTransaction>();
+  /** Live transactions, and compact Lingers for those that only wait (linger.ts). */
+  readonly #clients = new Map<string, ClientTransaction | Linger>();
+  readonly #servers = new Map<string, ServerTransaction | Linger>();
+  readonly #lingers: LingerQueue;
   /** Serialized bytes per message object: retransmissions re-use them. */
   readonly #bytes = new WeakMap<SipMessage, Buffer>();
   #onRequest: RequestHandler | undefined;
@@ -50,6 +53,7 @@ export class TransactionLayer {
     this.#opts = opts;
     this.#max = opts.maxTransactions ?? DEFAULT_MAX_TRANSACTIONS;
     this.#log = opts.logger;
+    this.#lingers = new LingerQueue(opts.clock, (l) => this.#expire(l));
     opts.transport.onMessage((message, flow) => this.receive(message, flow));
   }
 
@@ -101,7 +105,8 @@ export class TransactionLayer {
         this.#log?.debug({ callId: message.callId, status: message.status, peer: flow.remoteAddress }, 'stray response dropped');
         return;
       }
-      this.dispatch(tx, { kind: 'response', response: message });
+      if (tx instanceof Linger) this.#lingerResponse(tx, message);
+      else this.dispatch(tx, { kind: 'response', response: message });
       return;
     }
     this.#receiveRequest(message, flow);
@@ -110,6 +115,10 @@ export class TransactionLayer {
   #receiveRequest(request: SipRequest, flow: Flow): void {
     const key = serverKey(request);
     const existing = this.#servers.get(key);
+    if (existing instanceof Linger) {
+      this.#lingerRequest(existing, request, flow);
+      return;
+    }
     if (request.method === 'ACK') {
       if (existing !== undefined && existing.request.method === 'INVITE') this.dispatch(existing, { kind: 'ack', ack: request });
       else this.#deliverAck(request, flow);
@@ -128,14 +137,16 @@ export class TransactionLayer {
     }
     let cancels: ServerTransaction | undefined;
     if (request.method === 'CANCEL') {
-      cancels = this.#servers.get(cancelTargetKey(request));
-      if (cancels === undefined || cancels.request.method !== 'INVITE') {
+      const target = this.#servers.get(cancelTargetKey(request));
+      // An INVITE that only lingers has its final response: nothing to cancel.
+      if (target === undefined || target instanceof Linger || target.request.method !== 'INVITE') {
         // §9.2: "If the UAS did not find a matching transaction for the
         // CANCEL ... it SHOULD respond to the CANCEL with a 481".
         this.#unmatchedCancels++;
         this.#send(undefined, messages.response(request, 481, 'Call/Transaction Does Not Exist'), flow);
         return;
       }
+      cancels = target;
     }
     const ctx: MachineContext = { request, reliable: isReliable(flow.protocol), timers: this.#opts.timers };
     const tx = new ServerTransaction(key, request, flow, ctx, messages, cancels, {
@@ -169,13 +180,17 @@ export class TransactionLayer {
     // (respond, cancel) then sees a consistent table.
     const tu: TransactionEffect[] = [];
     let ended = false;
+    let sent: SipMessage | undefined;
+    let wait: { name: TimerName; ms: number } | undefined;
     for (const effect of effects) {
       switch (effect.kind) {
         case 'send':
           this.#send(tx, effect.message, tx.flow);
+          sent = effect.message;
           break;
         case 'start-timer':
-          this.#startTimer(tx, effect.name, effect.ms);
+          if (LINGER_ROLE[effect.name] !== undefined) wait = { name: effect.name, ms: effect.ms };
+          else this.#startTimer(tx, effect.name, effect.ms);
           break;
         case 'cancel-timer':
           tx.timers.get(effect.name)?.cancel();
@@ -195,7 +210,59 @@ export class TransactionLayer {
       }
     }
     if (ended) this.#remove(tx);
+    else if (wait !== undefined) this.#linger(tx, wait.name, wait.ms, sent);
     for (const effect of tu) tx.notify(effect);
+  }
+
+  /**
+   * The machine entered a waiting state (it asked for Timer D/I/J/K/L/M):
+   * replace the record in the table by a Linger (linger.ts). The record is
+   * marked terminated, so the TU's later calls take the paths for a finished
+   * transaction (a 2xx retransmission is sent statelessly, RFC 6026 §7.1).
+   */
+  #linger(tx: AnyTransaction, name: TimerName, ms: number, sent: SipMessage | undefined): void {
+    const role = LINGER_ROLE[name];
+    if (role === undefined) return;
+    tx.terminated = true;
+    for (const t of tx.timers.values()) t.cancel();
+    tx.timers.clear();
+    const bytes = (role === 'resend-response' || role === 'resend-ack') && sent !== undefined ? this.#bytes.get(sent) : undefined;
+    const onResponse = role === 'accepted-client' && tx instanceof ClientTransaction ? tx.responseHandler : undefined;
+    const entry = new Linger(tx.key, role, tx.flow, this.#opts.clock.now() + ms, bytes, onResponse);
+    const table: Map<string, AnyTransaction | Linger> = tx instanceof ClientTransaction ? this.#clients : this.#servers;
+    if (table.get(tx.key) === tx) table.set(tx.key, entry);
+    this.#lingers.add(entry, ms);
+  }
+
+  /** A request matching a lingering server transaction (its waiting state, linger.ts). */
+  #lingerRequest(entry: Linger, request: SipRequest, flow: Flow): void {
+    if (request.method === 'ACK') {
+      if (entry.role === 'accepted-server') this.#deliverAck(request, entry.flow);
+      else if (entry.role !== 'absorb-ack') this.#deliverAck(request, flow);
+      return;
+    }
+    this.#absorbed++;
+    if (entry.role === 'resend-response' && entry.bytes !== undefined) this.#sendBytes(undefined, entry.bytes, entry.flow);
+  }
+
+  /** A response matching a lingering client transaction. */
+  #lingerResponse(entry: Linger, response: SipResponse): void {
+    this.#absorbed++;
+    if (entry.role === 'resend-ack' && response.status >= 300 && entry.bytes !== undefined) {
+      // §17.1.1.2: a retransmitted final response gets the ACK again and is not passed up.
+      this.#sendBytes(undefined, entry.bytes, entry.flow);
+    } else if (entry.role === 'accepted-client' && response.status >= 200 && response.status < 300 && entry.onResponse !== undefined) {
+      try {
+        entry.onResponse(response);
+      } catch (error) {
+        this.#log?.error({ err: error, callId: response.callId }, 'transaction user threw on a 2xx retransmission');
+      }
+    }
+  }
+
+  #expire(entry: Linger): void {
+    if (this.#servers.get(entry.key) === entry) this.#servers.delete(entry.key);
+    else if (this.#clients.get(entry.key) === entry) this.#clients.delete(entry.key);
   }
 
   /** §9.1: the CANCEL for an INVITE client transaction, in its own transaction. */
@@ -234,7 +301,21 @@ export class TransactionLayer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const tx of [...this.#clients.values(), ...this.#servers.values()]) this.#remove(tx);
+    for (const tx of [...this.#clients.values(), ...this.#servers.values()]) if (!(tx instanceof Linger)) this.#remove(tx);
+    this.#clients.clear();
+    this.#servers.clear();
+    this.#lingers.clear();
+  }
+
+  /**
+   * True when `request` belongs to a transaction in the table, live or
+   * lingering (a retransmission), or is a CANCEL for a live INVITE (§9.2).
+   */
+  knows(request: SipRequest): boolean {
+    if (this.#servers.has(serverKey(request))) return true;
+    if (request.method !== 'CANCEL') return false;
+    const target = this.#servers.get(cancelTargetKey(request));
+    return target !== undefined && !(target instanceof Linger) && !target.terminated;
   }
 
   #startTimer(tx: AnyTransaction, name: TimerName, ms: number): void {
@@ -263,6 +344,10 @@ export class TransactionLayer {
       bytes = this.#opts.messages.serialize(message);
       this.#bytes.set(message, bytes);
     }
+    this.#sendBytes(tx, bytes, flow);
+  }
+
+  #sendBytes(tx: AnyTransaction | undefined, bytes: Buffer, flow: Flow): void {
     this.#opts.transport.send(flow, bytes, (error) => {
       if (tx !== undefined && !tx.terminated) this.dispatch(tx, { kind: 'transport-error', error });
       else this.#log?.debug({ code: error.code, peer: flow.remoteAddress }, 'transport error outside a transaction');

@@ -57,6 +57,11 @@ export class ClientTransaction extends TransactionRecord implements ClientTransa
     this.#sendCancel = sendCancel;
   }
 
+  /** The TU's handler (a lingering Accepted INVITE keeps only this, linger.ts). */
+  get responseHandler(): ResponseHandler {
+    return this.#onResponse;
+  }
+
   get isInvite(): boolean {
     return this.request.method === 'INVITE';
   }

@@ -291,6 +291,61 @@ describe('transaction layer: server side', () => {
     assert.equal(layer.counts().serverTransactions, 0);
   });
 
+  it('waiting states linger compactly: 100 completed BYEs keep answering retransmissions with one clock timer, and expire together after Timer J', () => {
+    const { clock, transport, layer, seen } = serverSetup();
+    for (let i = 0; i < 100; i++) {
+      transport.deliver(request({ method: 'BYE', toTag: 'x', branch: `z9hG4bKbye${i}` }));
+      const tx = seen[i];
+      tx?.respond(response(tx.request, 200));
+    }
+    assert.equal(layer.counts().serverTransactions, 100);
+    assert.equal(clock.pending, 1, 'one timer for all waiting transactions, not one each');
+    assert.equal(seen[7]?.terminated, true, 'the TU handle is finished once the final response is out');
+    transport.deliver(request({ method: 'BYE', toTag: 'x', branch: 'z9hG4bKbye7' }));
+    assert.equal(transport.lines.length, 101, 'the retransmission got the 200 again');
+    assert.equal(seen.length, 100, 'and never reached the TU');
+    const first = transport.sent[7];
+    const again = transport.sent[100];
+    assert.equal(again?.message.kind === 'response' && again.message.callId, first?.message.kind === 'response' && first.message.callId);
+    assert.deepEqual(again?.flow, first?.flow);
+    clock.advance(TIMERS.J - 1);
+    assert.equal(layer.counts().serverTransactions, 100, 'not before Timer J');
+    clock.advance(1);
+    assert.equal(layer.counts().serverTransactions, 0);
+    assert.equal(clock.pending, 0);
+    transport.deliver(request({ method: 'BYE', toTag: 'x', branch: 'z9hG4bKbye7' }));
+    assert.equal(seen.length, 101, 'after Timer J the same request is a new transaction');
+  });
+
+  it('§9.2: a CANCEL for an INVITE already answered 2xx (Accepted, lingering) gets 481 and does not reach the TU', () => {
+    const { transport, layer, seen } = serverSetup();
+    const invite = request();
+    transport.deliver(invite);
+    seen[0]?.respond(response(invite, 200));
+    assert.equal(layer.knows(invite), true, 'the INVITE is still known (a retransmission)');
+    assert.equal(layer.knows(createCancel(invite)), false, 'nothing left to cancel');
+    transport.deliver(createCancel(invite));
+    assert.deepEqual(transport.lines, ['100', '200', '481']);
+    assert.equal(seen.length, 1);
+    transport.deliver(invite);
+    assert.deepEqual(transport.lines, ['100', '200', '481'], 'RFC 6026 §7.1: INVITE retransmissions in Accepted are absorbed');
+  });
+
+  it('RFC 6026 §7.2: a 2xx retransmission while the INVITE client transaction lingers in Accepted reaches the TU again', () => {
+    const { clock, transport, layer } = setup();
+    const invite = request();
+    const { got, handler } = collect();
+    layer.sendRequest(invite, UDP_FLOW, handler);
+    transport.deliver(response(invite, 200));
+    transport.deliver(response(invite, 200));
+    transport.deliver(response(invite, 486));
+    assert.deepEqual(got, [{ status: 200, code: undefined }, { status: 200, code: undefined }], 'a non-2xx in Accepted is discarded');
+    clock.advance(TIMERS.M);
+    transport.deliver(response(invite, 200));
+    assert.equal(got.length, 2, 'after Timer M the 2xx is a stray');
+    assert.equal(layer.counts().strayResponses, 1);
+  });
+
   it('§9.2: a CANCEL reaches the TU with the INVITE server transaction it matches', () => {
     const { transport, seen } = serverSetup();
     const invite = request();
