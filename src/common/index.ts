@@ -5,3 +5,4 @@ export * from './ids.ts';
 export * from './log.ts';
 export * from './rate-limit.ts';
 export * from './cidr.ts';
+export * from './udp-lookup.ts';

@@ -11,7 +11,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import type { Logger } from '../../common/index.ts';
+import { literalFirstLookup, type Logger } from '../../common/index.ts';
 import type { Flow, TransportError } from './transport-types.ts';
 import { newListenerCounters, type BoundAddress, type Listener, type PacketHandler } from './listener-types.ts';
 import { SipTransportError } from './errors.ts';
@@ -56,7 +56,7 @@ export class UdpTransport implements Listener {
 
   #bind(type: 'udp4' | 'udp6', host: string, port: number): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const sock = createSocket({ type, reuseAddr: false, ipv6Only: type === 'udp6' });
+      const sock = createSocket({ type, reuseAddr: false, ipv6Only: type === 'udp6', lookup: literalFirstLookup });
       const onError = (e: Error) => reject(new SipTransportError('SIP_TRANSPORT_BIND_FAILED', `udp bind ${host}:${port}: ${e.message}`, { cause: e }));
       sock.once('error', onError);
       sock.bind(port, host, () => {
