@@ -61,7 +61,7 @@ function note(e: FirstError, code: SipParseErrorCode, detail: string): void {
 }
 
 /** The first via-parm of a Via field value (up to the first top-level comma). */
-function firstViaValue(v: string): string {
+export function firstViaValue(v: string): string {
   const comma = v.indexOf(',');
   if (comma < 0) return v;
   return splitTopLevel(v)?.[0] ?? v;

@@ -139,6 +139,71 @@ export function matchHeaderName(s: string, start: number, end: number): number {
   return -1;
 }
 
+/**
+ * Byte-level twin of matchHeaderName for the clean-message parser
+ * (parse-clean.ts), which scans the received bytes instead of a decoded
+ * string: the name's hash is computed in the same loop that finds the
+ * colon (nameHashStep per byte), then one table probe and one byte compare.
+ * Same result as matchHeaderName on the same name.
+ */
+export function nameHashStep(h: number, c: number): number {
+  // (c | 0x20) folds letter case; names are ASCII tokens here.
+  return (Math.imul(h, 31) + (c | 0x20)) | 0;
+}
+const HASH_MASK = 1023;
+/** Open-addressed table: hash slot → KNOWN index + 1 (0 = empty). */
+const BY_HASH = new Int16Array(HASH_MASK + 1);
+const KNOWN_LOWER_CODES: readonly Uint8Array[] = KNOWN.map((n) => Buffer.from(n, 'latin1'));
+const KNOWN_WIRE_CODES: readonly Uint8Array[] = KNOWN_WIRE.map((n) => Buffer.from(n, 'latin1'));
+KNOWN.forEach((name, k) => {
+  let h = 0;
+  for (let j = 0; j < name.length; j++) h = nameHashStep(h, name.charCodeAt(j));
+  let slot = h & HASH_MASK;
+  while ((BY_HASH[slot] ?? 0) !== 0) slot = (slot + 1) & HASH_MASK;
+  BY_HASH[slot] = k + 1;
+});
+
+/** b[start, end) equals KNOWN[k] case-insensitively: -1 no, 1 exactly the wire form, 0 other case. */
+function compareKnown(b: Uint8Array, start: number, end: number, k: number): number {
+  const lower = KNOWN_LOWER_CODES[k];
+  const wire = KNOWN_WIRE_CODES[k];
+  if (lower === undefined || wire === undefined || lower.length !== end - start) return -1;
+  let exact = 1;
+  for (let j = 0; j < lower.length; j++) {
+    const c = b[start + j] ?? 0;
+    if (c === wire[j]) continue;
+    exact = 0;
+    const l = lower[j] ?? 0;
+    // Case folding applies to letters only.
+    if (l >= 0x61 && l <= 0x7a && (c | 0x20) === l) continue;
+    return -1;
+  }
+  return exact;
+}
+
+/**
+ * matchHeaderName over bytes b[start, end) whose nameHashStep hash (from 0)
+ * is `hash`: -1, or `index << 1 | exact`.
+ */
+export function matchHeaderNameBytes(b: Uint8Array, start: number, end: number, hash: number): number {
+  if (end - start === 1) {
+    const c = (b[start] ?? 0) | 0x20;
+    const k = c < 128 ? (COMPACT_INDEX[c] ?? -1) : -1;
+    return k >= 0 ? k << 1 : -1;
+  }
+  for (let slot = hash & HASH_MASK; ; slot = (slot + 1) & HASH_MASK) {
+    const k = (BY_HASH[slot] ?? 0) - 1;
+    if (k < 0) return -1;
+    const m = compareKnown(b, start, end, k);
+    if (m >= 0) return (k << 1) | m;
+  }
+}
+
+/** KNOWN index of a canonical name (for comparing matchHeaderNameBytes results), -1 if not known. */
+export function knownHeaderIndex(name: string): number {
+  return KNOWN.indexOf(name);
+}
+
 const canonicalCache = new Map<string, string>();
 
 /** Lower-cased long name for a header name as written on the wire. */

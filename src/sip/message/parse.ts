@@ -23,6 +23,7 @@ import { extractCoreFields, type CoreScan } from './core-fields.ts';
 import { parseSipUri, uriScheme } from './uri.ts';
 import type { SipUri } from './message-types.ts';
 import { rememberWireForm } from './serialize.ts';
+import { parseClean } from './parse-clean.ts';
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 const LFLF = Buffer.from('\n\n', 'latin1');
@@ -137,6 +138,13 @@ function fail(code: SipParseErrorCode, detail: string, offset: number, partial?:
 }
 
 export function parseSipMessage(bytes: Buffer, limits: SipLimits = DEFAULT_SIP_LIMITS): ParseResult {
+  // Clean messages (the common case) take the byte-scanning fast path; it
+  // returns undefined for anything else, which then takes the general path.
+  return parseClean(bytes, limits) ?? parseGeneral(bytes, limits);
+}
+
+/** The general parser: every message, every error (exported for the equivalence property test). */
+export function parseGeneral(bytes: Buffer, limits: SipLimits): ParseResult {
   const len = bytes.length;
   if (len > limits.maxMessageBytes) return fail('SIP_PARSE_TOO_LARGE', `message longer than ${limits.maxMessageBytes} bytes`, limits.maxMessageBytes);
   // §7.5: CRLFs before the start line are ignored (also RFC 5626 keep-alives).
