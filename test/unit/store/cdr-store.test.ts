@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CdrStore, openDatabase, type CdrCall, type CdrLeg, type Db } from '../../../src/store/index.ts';
 
 const T = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -159,4 +160,36 @@ test('docs/cdr.md documents every CDR column', (t) => {
     assert.ok(cols.length > 10);
     for (const { name } of cols) assert.match(doc, new RegExp(`\\|\\s*\`${name}\`\\s*\\|`), `${table}.${name} missing from docs/cdr.md`);
   }
+});
+
+test('migration 003 (cheaper CHECKs) keeps the CDRs of a 002 database, their legs and cascade, and still refuses bad values', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'belfry-cdr-mig-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const shipped = fileURLToPath(new URL('../../../src/store/migrations/', import.meta.url));
+  const upTo2 = join(dir, 'upto2');
+  mkdirSync(upTo2);
+  for (const f of ['001-bindings.sql', '002-cdr.sql']) copyFileSync(join(shipped, f), join(upTo2, f));
+  const file = join(dir, 'belfry.sqlite');
+  const old = openDatabase(file, { migrationsDir: upTo2 });
+  const oldCdr = new CdrStore(old);
+  oldCdr.writeCall(call, [legA, legB1, legB2]);
+  oldCdr.openCall({ callId: 'still-open', direction: 'internal', src: '201', dst: '202', startMs: T });
+  const before = oldCdr.getCall('call-1');
+  old.close();
+
+  const db = openDatabase(file);
+  t.after(() => db.close());
+  const cdr = new CdrStore(db);
+  assert.deepEqual(cdr.getCall('call-1'), before);
+  assert.equal(cdr.getCall('still-open')?.call.state, 'open');
+  assert.deepEqual(db.pragma('foreign_key_check'), []);
+  const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+  assert.deepEqual(indexes, ['bindings_expires_at', 'cdr_calls_dst', 'cdr_calls_open', 'cdr_calls_src', 'cdr_calls_start']);
+  const bad = (sql: string) => assert.throws(() => db.prepare(sql).run(), /CHECK constraint failed/);
+  bad("INSERT INTO cdr_calls (call_id, state, direction, src, dst, start_iso, start_ms) VALUES ('x', 'open', 'sideways', '1', '2', 'i', 0)");
+  bad("UPDATE cdr_calls SET disposition = 'ANSWERD' WHERE call_id = 'call-1'");
+  bad("UPDATE cdr_calls SET hangup_side = 'nobody' WHERE call_id = 'call-1'");
+  bad("UPDATE cdr_legs SET role = 'both' WHERE leg_id = 'leg-a'");
+  db.prepare("DELETE FROM cdr_calls WHERE call_id = 'call-1'").run();
+  assert.deepEqual(db.prepare('SELECT COUNT(*) AS n FROM cdr_legs').get(), { n: 0 }, 'legs still cascade with their call');
 });
