@@ -9,13 +9,18 @@
  * transaction; `closeInterrupted(now)`, run once at start-up, closes calls
  * left open by a process that died, as INTERRUPTED, ending at `now` (an
  * upper bound: the real end is unknown).
+ *
+ * Write cost (issue 3: the switch writes a call every few hundred µs under
+ * load): statements are prepared once and bound by position, not from an
+ * object of named parameters (better-sqlite3 looks each name up as a
+ * property); ISO times come from iso-time.ts instead of toISOString.
  * Leaves out: CSV export, retention/pruning, per-tenant partitioning.
  */
 import type { Db, Stmt } from './db.ts';
 import type { CdrCall, CdrCallRecord, CdrCallStart, CdrDirection, CdrDisposition, CdrLeg, CdrLegRecord, CdrQuery, HangupSide, LegRole } from './cdr-types.ts';
 import { StoreError } from './errors.ts';
+import { isoUtc as iso } from './iso-time.ts';
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | undefined): string | null => (ms === undefined ? null : iso(ms));
 const secs = (ms: number): number => Math.max(0, Math.floor(ms / 1000));
 
@@ -132,8 +137,6 @@ const LEG_COLUMNS = [
   'pdd_ms', 'codec', 'rtp_packets_in', 'rtp_packets_out', 'rtp_lost_in', 'jitter_ms', 'mos', 'recording_path',
 ] as const;
 
-type Values<C extends readonly string[]> = Record<C[number], string | number | null>;
-
 export class CdrStore {
   readonly #db: Db;
   readonly #open: Stmt;
@@ -145,18 +148,19 @@ export class CdrStore {
   readonly #getCall: Stmt;
   readonly #getLegs: Stmt;
   readonly #write: (call: CdrCall, legs: readonly CdrLeg[]) => void;
+  readonly #batch: (work: () => void) => void;
   readonly #writeMany: (batch: ReadonlyArray<{ readonly call: CdrCall; readonly legs: readonly CdrLeg[] }>) => void;
 
   constructor(db: Db) {
     this.#db = db;
     this.#open = db.prepare(`INSERT INTO cdr_calls (call_id, state, direction, src, src_name, dst, trunk, sip_call_id, start_iso, start_ms)
-      VALUES (@call_id, 'open', @direction, @src, @src_name, @dst, @trunk, @sip_call_id, @start_iso, @start_ms)
+      VALUES (?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (call_id) DO NOTHING`);
-    const callCols = CALL_COLUMNS.join(', ');
-    this.#upsertCall = db.prepare(`INSERT INTO cdr_calls (${callCols}) VALUES (${CALL_COLUMNS.map((c) => '@' + c).join(', ')})
+    // Positional: the order of CALL_COLUMNS / LEG_COLUMNS is the order of the arguments in #write.
+    this.#upsertCall = db.prepare(`INSERT INTO cdr_calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map(() => '?').join(', ')})
       ON CONFLICT (call_id) DO UPDATE SET ${CALL_COLUMNS.filter((c) => c !== 'call_id').map((c) => `${c} = excluded.${c}`).join(', ')}`);
     this.#deleteLegs = db.prepare('DELETE FROM cdr_legs WHERE call_id = ?');
-    this.#insertLeg = db.prepare(`INSERT INTO cdr_legs (${LEG_COLUMNS.join(', ')}) VALUES (${LEG_COLUMNS.map((c) => '@' + c).join(', ')})`);
+    this.#insertLeg = db.prepare(`INSERT INTO cdr_legs (${LEG_COLUMNS.join(', ')}) VALUES (${LEG_COLUMNS.map(() => '?').join(', ')})`);
     // An interrupted call ends "now": duration is an upper bound; billsec counts only if it was answered.
     this.#closeOpen = db.prepare(`UPDATE cdr_calls SET state = 'closed', disposition = 'INTERRUPTED', hangup_side = 'system',
         end_ms = MAX(@now, start_ms), end_iso = @now_iso,
@@ -169,10 +173,11 @@ export class CdrStore {
     this.#getCall = db.prepare('SELECT * FROM cdr_calls WHERE call_id = ?');
     this.#getLegs = db.prepare('SELECT * FROM cdr_legs WHERE call_id = ? ORDER BY seq');
     this.#write = db.transaction((call: CdrCall, legs: readonly CdrLeg[]) => {
-      this.#upsertCall.run(callValues(call));
+      runCall(this.#upsertCall, call);
       this.#deleteLegs.run(call.callId);
-      for (const leg of legs) this.#insertLeg.run(legValues(call.callId, leg));
+      for (const leg of legs) runLeg(this.#insertLeg, call.callId, leg);
     });
+    this.#batch = db.transaction((work: () => void) => work());
     // Nested db.transaction calls become savepoints: one commit for the whole batch.
     this.#writeMany = db.transaction((batch: ReadonlyArray<{ readonly call: CdrCall; readonly legs: readonly CdrLeg[] }>) => {
       for (const e of batch) this.#write(e.call, e.legs);
@@ -184,16 +189,16 @@ export class CdrStore {
    * CDR writer flushes its queue this way. Inner writes become savepoints.
    */
   batch(work: () => void): void {
-    this.#db.transaction(work)();
+    this.#batch(work);
   }
 
   /** The "open call" marker; a second call for the same id is ignored. */
   openCall(start: CdrCallStart): void {
     this.#run('openCall', () =>
-      this.#open.run({
-        call_id: start.callId, direction: start.direction, src: start.src, src_name: start.srcName ?? null, dst: start.dst,
-        trunk: start.trunk ?? null, sip_call_id: start.sipCallId ?? null, start_iso: iso(start.startMs), start_ms: start.startMs,
-      }),
+      this.#open.run(
+        start.callId, start.direction, start.src, start.srcName ?? null, start.dst, start.trunk ?? null, start.sipCallId ?? null,
+        iso(start.startMs), start.startMs,
+      ),
     );
   }
 
@@ -258,27 +263,24 @@ export class CdrStore {
   }
 }
 
-function callValues(c: CdrCall): Values<typeof CALL_COLUMNS> {
-  return {
-    call_id: c.callId, state: 'closed', direction: c.direction, src: c.src, src_name: c.srcName ?? null, dst: c.dst,
-    dst_name: c.dstName ?? null, dst_final: c.dstFinal ?? null, trunk: c.trunk ?? null, accountcode: c.accountcode ?? null,
-    route_node: c.routeNode ?? null, sip_call_id: c.sipCallId ?? null, start_iso: iso(c.startMs), start_ms: c.startMs,
-    answer_iso: isoOrNull(c.answerMs), answer_ms: c.answerMs ?? null, end_iso: iso(c.endMs), end_ms: c.endMs,
-    duration: secs(c.endMs - c.startMs), billsec: c.answerMs === undefined ? 0 : secs(c.endMs - c.answerMs), duration_ms: c.endMs - c.startMs,
-    disposition: c.disposition, sip_code: c.sipCode ?? null, q850_cause: c.q850Cause ?? null, hangup_side: c.hangupSide ?? null,
-    recording_path: c.recordingPath ?? null, userfield: c.userfield ?? null, extra: c.extra === undefined ? null : JSON.stringify(c.extra),
-  };
+/** Binds CALL_COLUMNS in order. */
+function runCall(stmt: Stmt, c: CdrCall): void {
+  stmt.run(
+    c.callId, 'closed', c.direction, c.src, c.srcName ?? null, c.dst, c.dstName ?? null, c.dstFinal ?? null, c.trunk ?? null,
+    c.accountcode ?? null, c.routeNode ?? null, c.sipCallId ?? null, iso(c.startMs), c.startMs, isoOrNull(c.answerMs), c.answerMs ?? null,
+    iso(c.endMs), c.endMs, secs(c.endMs - c.startMs), c.answerMs === undefined ? 0 : secs(c.endMs - c.answerMs), c.endMs - c.startMs,
+    c.disposition, c.sipCode ?? null, c.q850Cause ?? null, c.hangupSide ?? null, c.recordingPath ?? null, c.userfield ?? null,
+    c.extra === undefined ? null : JSON.stringify(c.extra),
+  );
 }
 
-function legValues(callId: string, l: CdrLeg): Values<typeof LEG_COLUMNS> {
-  return {
-    leg_id: l.legId, call_id: callId, seq: l.seq, role: l.role, endpoint: l.endpoint, src: l.src ?? null, dst: l.dst ?? null,
-    sip_call_id: l.sipCallId ?? null, remote_address: l.remoteAddress ?? null, user_agent: l.userAgent ?? null,
-    start_iso: iso(l.startMs), start_ms: l.startMs, answer_iso: isoOrNull(l.answerMs), answer_ms: l.answerMs ?? null,
-    end_iso: iso(l.endMs), end_ms: l.endMs, duration: secs(l.endMs - l.startMs),
-    billsec: l.answerMs === undefined ? 0 : secs(l.endMs - l.answerMs), disposition: l.disposition, sip_code: l.sipCode ?? null,
-    q850_cause: l.q850Cause ?? null, hangup_side: l.hangupSide ?? null, pdd_ms: l.pddMs ?? null, codec: l.codec ?? null,
-    rtp_packets_in: l.rtpPacketsIn ?? null, rtp_packets_out: l.rtpPacketsOut ?? null, rtp_lost_in: l.rtpLostIn ?? null,
-    jitter_ms: l.jitterMs ?? null, mos: l.mos ?? null, recording_path: l.recordingPath ?? null,
-  };
+/** Binds LEG_COLUMNS in order. */
+function runLeg(stmt: Stmt, callId: string, l: CdrLeg): void {
+  stmt.run(
+    l.legId, callId, l.seq, l.role, l.endpoint, l.src ?? null, l.dst ?? null, l.sipCallId ?? null, l.remoteAddress ?? null, l.userAgent ?? null,
+    iso(l.startMs), l.startMs, isoOrNull(l.answerMs), l.answerMs ?? null, iso(l.endMs), l.endMs, secs(l.endMs - l.startMs),
+    l.answerMs === undefined ? 0 : secs(l.endMs - l.answerMs), l.disposition, l.sipCode ?? null, l.q850Cause ?? null, l.hangupSide ?? null,
+    l.pddMs ?? null, l.codec ?? null, l.rtpPacketsIn ?? null, l.rtpPacketsOut ?? null, l.rtpLostIn ?? null, l.jitterMs ?? null, l.mos ?? null,
+    l.recordingPath ?? null,
+  );
 }
