@@ -10,17 +10,32 @@
  * in those milliseconds leave no row, and final rows not yet written leave
  * their calls as INTERRUPTED. One transaction per interval instead of two per
  * call is what lets the switch set up calls at a high rate.
+ *
+ * A call that starts and ends within one interval needs no marker: its final
+ * row commits in the same transaction the marker would, so the marker could
+ * never be what a crash leaves behind. It is dropped from the queue (a third
+ * of the rows of a short call), and written after all if the final row fails,
+ * so a call whose record cannot be written still leaves a trace.
  */
 import type { Clock, Logger, TimerHandle } from '../common/index.ts';
 import type { CdrStore } from '../store/index.ts';
 import type { CallRecord, CdrSink, LegRecord } from './cdr-types.ts';
+
+type CallStart = Parameters<CdrSink['callStarted']>[0];
+
+/** A queued write; `marker` on an end is the start whose open marker was dropped for it. */
+type Pending =
+  | { readonly kind: 'open'; readonly start: CallStart; dropped: boolean }
+  | { readonly kind: 'end'; readonly call: CallRecord; readonly legs: readonly LegRecord[]; readonly marker: CallStart | undefined };
 
 export class CdrWriter implements CdrSink {
   readonly #store: CdrStore;
   readonly #log: Logger;
   readonly #clock: Clock | undefined;
   readonly #flushMs: number;
-  #queue: Array<() => void> = [];
+  #queue: Pending[] = [];
+  /** Open markers in #queue by call-id, so an end in the same interval can drop its marker. */
+  readonly #queuedOpen = new Map<string, Pending & { kind: 'open' }>();
   #timer: TimerHandle | undefined;
 
   /** Without a clock every record is written at once (tests, tools). */
@@ -31,12 +46,12 @@ export class CdrWriter implements CdrSink {
     this.#flushMs = opts.flushMs ?? 10;
   }
 
-  #enqueue(write: () => void): void {
+  #enqueue(p: Pending): void {
     if (this.#clock === undefined) {
-      write();
+      this.#apply(p);
       return;
     }
-    this.#queue.push(write);
+    this.#queue.push(p);
     if (this.#queue.length >= 500) this.flush();
     else this.#timer ??= this.#clock.setTimer(this.#flushMs, () => this.flush());
   }
@@ -48,31 +63,57 @@ export class CdrWriter implements CdrSink {
     const q = this.#queue;
     if (q.length === 0) return;
     this.#queue = [];
+    this.#queuedOpen.clear();
     try {
       this.#store.batch(() => {
-        for (const w of q) {
-          try {
-            w();
-          } catch (e) {
-            this.#log.error({ err: e }, 'CDR write failed');
-          }
-        }
+        for (const p of q) this.#apply(p);
       });
     } catch (e) {
-      this.#log.error({ err: e, rows: q.length }, 'CDR batch failed');
+      // The commit itself failed (disk full, I/O error): every row of the interval is lost.
+      const callIds = q.flatMap((p) => (p.kind === 'open' ? (p.dropped ? [] : [p.start.callId]) : [p.call.callId]));
+      this.#log.error({ err: e, rows: q.length, callIds }, 'CDR batch failed');
     }
   }
 
-  callStarted(c: { callId: string; linkedId: string; start: number; src: string; dst: string; direction: CallRecord['direction'] }): void {
-    this.#enqueue(() => this.#store.openCall({ callId: c.callId, direction: c.direction, src: c.src, dst: c.dst, sipCallId: c.callId, startMs: c.start }));
+  /** One queued write; a failure is logged with its call-id and does not stop the others. */
+  #apply(p: Pending): void {
+    if (p.kind === 'open') {
+      if (!p.dropped) this.#open(p.start);
+      return;
+    }
+    try {
+      this.#write(p.call, p.legs);
+    } catch (e) {
+      this.#log.error({ err: e, callId: p.call.callId }, 'CDR write failed');
+      if (p.marker !== undefined) this.#open(p.marker);
+    }
+  }
+
+  #open(c: CallStart): void {
+    try {
+      this.#store.openCall({ callId: c.callId, direction: c.direction, src: c.src, dst: c.dst, sipCallId: c.callId, startMs: c.start });
+    } catch (e) {
+      this.#log.error({ err: e, callId: c.callId }, 'CDR open marker write failed');
+    }
+  }
+
+  callStarted(c: CallStart): void {
+    const p: Pending = { kind: 'open', start: c, dropped: false };
+    if (this.#clock !== undefined) this.#queuedOpen.set(c.callId, p);
+    this.#enqueue(p);
   }
 
   callEnded(call: CallRecord, legs: readonly LegRecord[]): void {
-    const answeredLeg = legs.find((l) => l.role === 'b' && l.answer !== undefined);
-    this.#enqueue(() => this.#write(call, legs, answeredLeg));
+    const open = this.#queuedOpen.get(call.callId);
+    if (open !== undefined) {
+      open.dropped = true;
+      this.#queuedOpen.delete(call.callId);
+    }
+    this.#enqueue({ kind: 'end', call, legs, marker: open?.start });
   }
 
-  #write(call: CallRecord, legs: readonly LegRecord[], answeredLeg: LegRecord | undefined): void {
+  #write(call: CallRecord, legs: readonly LegRecord[]): void {
+    const answeredLeg = legs.find((l) => l.role === 'b' && l.answer !== undefined);
     this.#store.writeCall(
       {
         callId: call.callId,
