@@ -27,7 +27,9 @@
 import type { HeaderField, SipLimits, SipMessage, SipUri, Via, CSeq, NameAddr } from './message-types.ts';
 import type { ParseResult } from './parse-types.ts';
 import { canonicalHeaderName, knownHeaderIndex, knownHeaderName, matchHeaderNameBytes, nameHashStep, wireHeaderName } from './header-names.ts';
-import { isTokenChar } from './header-text.ts';
+import { isTokenChar, isWsp } from './header-text.ts';
+import { isAscii } from 'node:buffer';
+import { nameAddrAt, uriAt, viaAt } from './parse-clean-fields.ts';
 import { parseSipUri, uriScheme } from './uri.ts';
 import { parseVia } from './via.ts';
 import { parseCSeq } from './cseq.ts';
@@ -43,12 +45,15 @@ const K_CSEQ = knownHeaderIndex('cseq');
 const K_MAX_FORWARDS = knownHeaderIndex('max-forwards');
 const K_CONTENT_LENGTH = knownHeaderIndex('content-length');
 
-/** Per header line: name start, name end (the colon), value start, value end, name match. */
-const SLOTS = 5;
-let lines = new Int32Array(SLOTS * 64);
-
 /** SIP/2.0 as bytes, for the exact version checks. */
 const VERSION = Buffer.from('SIP/2.0', 'latin1');
+const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
+/**
+ * Messages up to this size are decoded whole (body included) in one call:
+ * cheaper than a native search for the empty line first (measured: 130–280
+ * ns for the search, ~50 ns more to decode a 250-byte SDP body).
+ */
+const DECODE_WHOLE_MAX = 2048;
 
 function isVersionAt(b: Buffer, i: number): boolean {
   for (let j = 0; j < 7; j++) if (b[i + j] !== VERSION[j]) return false;
@@ -73,73 +78,113 @@ function digitsValue(b: Buffer, s: number, e: number): number {
 /** The message as parseSipMessage would return it, or undefined when it is not clean. */
 export function parseClean(b: Buffer, limits: SipLimits): ParseResult | undefined {
   const len = b.length;
-  if (len > limits.maxMessageBytes) return undefined;
+  if (len > limits.maxMessageBytes || len === 0) return undefined;
   const maxLine = limits.maxLineLength;
-
-  // Start line: printable ASCII up to CRLF.
-  let i = 0;
-  let sp1 = -1;
-  for (; i < len; i++) {
-    const c = b[i] ?? 0;
-    if (c < 0x20 || c > 0x7e) break;
-    if (c === 0x20 && sp1 < 0) sp1 = i;
+  let decoded = len;
+  if (len > DECODE_WHOLE_MAX) {
+    const h = b.indexOf(CRLFCRLF);
+    if (h < 0) return undefined;
+    decoded = h + 4;
   }
-  const sle = i;
-  if (sle === 0 || sp1 <= 0 || b[sle] !== 0x0d || b[sle + 1] !== 0x0a || sle > maxLine) return undefined;
+  // ASCII (one native check): byte offsets are text offsets, and latin1
+  // decoding (a copy) gives the same text as the general parser's UTF-8.
+  if (!isAscii(decoded === len ? b : b.subarray(0, decoded))) return undefined;
+  const text = b.toString('latin1', 0, decoded);
 
-  // Header lines up to the empty line.
-  let n = 0;
+  // Start line, then header lines up to the empty line. Every line must end
+  // in CRLF with no other CR or LF in it: two native searches per line.
+  let cr = text.indexOf('\r');
+  if (cr <= 0 || text.indexOf('\n') !== cr + 1 || cr > maxLine) return undefined;
+  const sle = cr;
+  const sp1 = text.indexOf(' ');
+  if (sp1 <= 0 || sp1 > sle) return undefined;
   let canonical = true;
   let pos = sle + 2;
   let bodyStart = -1;
-  while (pos < len) {
-    let c = b[pos] ?? 0;
-    if (c === 0x0d) {
-      if (b[pos + 1] !== 0x0a) return undefined;
+  const headers: HeaderField[] = [];
+  let via: Via | undefined;
+  let callId: string | undefined;
+  let cseq: CSeq | undefined;
+  let from: NameAddr | undefined;
+  let to: NameAddr | undefined;
+  let contentLength = -1;
+  while (pos < decoded) {
+    cr = text.indexOf('\r', pos);
+    if (cr < 0 || text.charCodeAt(cr + 1) !== 0x0a || text.indexOf('\n', pos) !== cr + 1) return undefined;
+    if (cr === pos) {
       bodyStart = pos + 2;
       break;
     }
+    if (cr - pos > maxLine || headers.length >= limits.maxHeaders) return undefined;
     // field-name = token, then ':' at once (no blank before the colon).
     let hash = 0;
     let j = pos;
+    let c = text.charCodeAt(j);
     while (isTokenChar(c)) {
       hash = nameHashStep(hash, c);
-      c = b[++j] ?? 0;
+      c = text.charCodeAt(++j);
     }
     if (j === pos || c !== 0x3a) return undefined;
     const colon = j;
-    // Value: HTAB or printable ASCII up to CRLF; leading and trailing blanks trimmed.
     let vs = colon + 1;
-    while (b[vs] === 0x20 || b[vs] === 0x09) vs++;
-    j = vs;
-    for (; j < len; j++) {
-      c = b[j] ?? 0;
-      if (c < 0x20 || c > 0x7e) {
-        if (c !== 0x09) break;
+    let ve = cr;
+    while (vs < ve && isWsp(text.charCodeAt(vs))) vs++;
+    while (ve > vs && isWsp(text.charCodeAt(ve - 1))) ve--;
+    if (vs !== colon + 2 || text.charCodeAt(colon + 1) !== 0x20 || ve !== cr) canonical = false;
+    const match = matchHeaderNameBytes(b, pos, colon, hash);
+    const value = text.slice(vs, ve);
+    let name: string;
+    if (match >= 0) {
+      name = knownHeaderName(match);
+      if ((match & 1) === 0) canonical = false;
+      const k = match >> 1;
+      if (k === K_VIA) {
+        if (via === undefined) {
+          const v = viaAt(b, text, vs, ve) ?? parseVia(firstViaValue(value));
+          if (v === null) return undefined;
+          via = v;
+        }
+      } else if (k === K_CALL_ID) {
+        // Call-ID = word ["@" word] (§25.1), checked loosely: no CTL, SP or DEL.
+        if (callId !== undefined || ve === vs) return undefined;
+        for (let x = vs; x < ve; x++) {
+          const cc = b[x] ?? 0;
+          if (cc <= 0x20 || cc === 0x7f) return undefined;
+        }
+        callId = value;
+      } else if (k === K_CSEQ) {
+        if (cseq !== undefined) return undefined;
+        const cs = parseCSeq(value);
+        if (cs === null) return undefined;
+        cseq = cs;
+      } else if (k === K_FROM || k === K_TO) {
+        if ((k === K_FROM ? from : to) !== undefined) return undefined;
+        const na = nameAddrAt(b, text, vs, ve) ?? parseNameAddr(value);
+        if (na === null) return undefined;
+        if (k === K_FROM) from = na;
+        else to = na;
+      } else if (k === K_MAX_FORWARDS) {
+        const mf = digitsValue(b, vs, ve);
+        if (mf < 0 || mf > 255) return undefined;
+      } else if (k === K_CONTENT_LENGTH) {
+        // Several Content-Length fields (even agreeing ones): the general parser decides.
+        if (contentLength >= 0) return undefined;
+        contentLength = digitsValue(b, vs, ve);
+        if (contentLength < 0) return undefined;
+        if (ve - vs > 1 && b[vs] === 0x30) canonical = false;
       }
+    } else {
+      const written = text.slice(pos, colon);
+      name = canonicalHeaderName(written);
+      if (canonical && wireHeaderName(name) !== written) canonical = false;
     }
-    if (b[j] !== 0x0d || b[j + 1] !== 0x0a || j - pos > maxLine || n >= limits.maxHeaders) return undefined;
-    let ve = j;
-    while (ve > vs && (b[ve - 1] === 0x20 || b[ve - 1] === 0x09)) ve--;
-    if (vs !== colon + 2 || b[colon + 1] !== 0x20 || ve !== j) canonical = false;
-    const k = matchHeaderNameBytes(b, pos, colon, hash);
-    if (SLOTS * (n + 1) > lines.length) {
-      const grown = new Int32Array(lines.length * 2);
-      grown.set(lines);
-      lines = grown;
-    }
-    const o = SLOTS * n++;
-    lines[o] = pos;
-    lines[o + 1] = colon;
-    lines[o + 2] = vs;
-    lines[o + 3] = ve;
-    lines[o + 4] = k;
-    pos = j + 2;
+    headers.push({ name, value });
+    pos = cr + 2;
   }
   if (bodyStart < 0) return undefined;
-
-  // The header section is ASCII (checked above): latin1 is a plain copy.
-  const text = b.toString('latin1', 0, bodyStart - 4);
+  // A NUL in the header section: the general parser decides (it may be a quoted-pair).
+  const nul = text.indexOf('\0');
+  if (nul >= 0 && nul < bodyStart) return undefined;
 
   // Start line (§7.1, §7.2).
   let method: string | undefined;
@@ -159,80 +204,25 @@ export function parseClean(b: Buffer, limits: SipLimits): ParseResult | undefine
     reason = sle > 12 ? text.slice(12, sle) : '';
   } else {
     // Request-Line = Method SP Request-URI SP SIP-Version
-    for (let m = 0; m < sp1; m++) if (!isTokenChar(b[m] ?? 0)) return undefined;
+    for (let m = 0; m < sp1; m++) if (!isTokenChar(text.charCodeAt(m))) return undefined;
     const sp2 = sle - 8;
     if (sp2 <= sp1 + 1 || b[sp2] !== 0x20 || !isVersionAt(b, sp2 + 1)) return undefined;
-    for (let u = sp1 + 1; u < sp2; u++) if (b[u] === 0x20) return undefined;
+    for (let u = sp1 + 1; u < sp2; u++) {
+      const cu = b[u] ?? 0;
+      if (cu === 0x20 || cu === 0x09) return undefined;
+    }
     if (sp2 - sp1 - 1 > limits.maxUriLength) return undefined;
     method = text.slice(0, sp1);
     uri = text.slice(sp1 + 1, sp2);
     const scheme = uriScheme(uri);
     if (scheme === null) return undefined;
     if (scheme === 'sip' || scheme === 'sips' || scheme === 'tel') {
-      const u = parseSipUri(uri);
+      const u = scheme === 'tel' ? parseSipUri(uri) : (uriAt(b, text, sp1 + 1, sp2) ?? parseSipUri(uri));
       if (u === null) return undefined;
       requestUri = u;
     }
   }
 
-  // Header fields, with the core fields parsed as they are met (§8.1.1).
-  const headers: HeaderField[] = [];
-  let via: Via | undefined;
-  let callId: string | undefined;
-  let cseq: CSeq | undefined;
-  let from: NameAddr | undefined;
-  let to: NameAddr | undefined;
-  let contentLength = -1;
-  for (let h = 0; h < n; h++) {
-    const o = SLOTS * h;
-    const vs = lines[o + 2] ?? 0;
-    const ve = lines[o + 3] ?? 0;
-    const match = lines[o + 4] ?? -1;
-    const value = text.slice(vs, ve);
-    let name: string;
-    if (match >= 0) {
-      name = knownHeaderName(match);
-      if ((match & 1) === 0) canonical = false;
-      const k = match >> 1;
-      if (k === K_VIA) {
-        if (via === undefined) {
-          const v = parseVia(firstViaValue(value));
-          if (v === null) return undefined;
-          via = v;
-        }
-      } else if (k === K_CALL_ID) {
-        // Call-ID = word ["@" word] (§25.1), checked loosely: no CTL, SP or DEL.
-        if (callId !== undefined || ve === vs) return undefined;
-        for (let x = vs; x < ve; x++) if ((b[x] ?? 0) <= 0x20) return undefined;
-        callId = value;
-      } else if (k === K_CSEQ) {
-        if (cseq !== undefined) return undefined;
-        const cs = parseCSeq(value);
-        if (cs === null) return undefined;
-        cseq = cs;
-      } else if (k === K_FROM || k === K_TO) {
-        if ((k === K_FROM ? from : to) !== undefined) return undefined;
-        const na = parseNameAddr(value);
-        if (na === null) return undefined;
-        if (k === K_FROM) from = na;
-        else to = na;
-      } else if (k === K_MAX_FORWARDS) {
-        const mf = digitsValue(b, vs, ve);
-        if (mf < 0 || mf > 255) return undefined;
-      } else if (k === K_CONTENT_LENGTH) {
-        // Several Content-Length fields (even agreeing ones): the general parser decides.
-        if (contentLength >= 0) return undefined;
-        contentLength = digitsValue(b, vs, ve);
-        if (contentLength < 0) return undefined;
-        if (ve - vs > 1 && b[vs] === 0x30) canonical = false;
-      }
-    } else {
-      const written = text.slice(lines[o] ?? 0, lines[o + 1] ?? 0);
-      name = canonicalHeaderName(written);
-      if (canonical && wireHeaderName(name) !== written) canonical = false;
-    }
-    headers.push({ name, value });
-  }
   if (via === undefined || from === undefined || to === undefined || callId === undefined || cseq === undefined) return undefined;
   if (method !== undefined && method !== cseq.method) return undefined;
 

@@ -174,8 +174,8 @@ export function uriScheme(raw: string): string | null {
 }
 
 /** Shared empties: most URIs have no headers and many no params (read-only by type). */
-const EMPTY_URI_PARAMS: ReadonlyMap<string, ParamValue> = new Map();
-const EMPTY_URI_HEADERS: ReadonlyMap<string, string> = new Map();
+export const EMPTY_URI_PARAMS: ReadonlyMap<string, ParamValue> = new Map();
+export const EMPTY_URI_HEADERS: ReadonlyMap<string, string> = new Map();
 
 /** uri-parameters in s[from, to), ';'-separated (the leading ';' already skipped). */
 function parseUriParams(s: string, from: number, to: number): ReadonlyMap<string, ParamValue> | null {
