@@ -16,7 +16,8 @@
  * string on every charCodeAt; typed-array loads from the received Buffer
  * cost a fraction of that.
  */
-import type { NameAddr, ParamValue, Params, SipUri, Via } from './message-types.ts';
+import type { CSeq, NameAddr, ParamValue, Params, SipUri, Via } from './message-types.ts';
+import { MAX_CSEQ } from './cseq.ts';
 import { EMPTY_PARAMS, isTokenChar } from './header-text.ts';
 import { EMPTY_URI_HEADERS, EMPTY_URI_PARAMS } from './uri.ts';
 
@@ -239,4 +240,46 @@ export function viaAt(b: Uint8Array, text: string, s: number, e: number): Via | 
     }
   }
   return { transport, host, port, params, branch, received, rport, maddr };
+}
+
+/**
+ * CSeq `1*DIGIT SP Method` in b[s, e) (§20.16): no leading zero, one SP,
+ * a token method. `method` is the request's method string: when the bytes
+ * spell it, it is returned itself (no slice, and the §8.1.1.5 comparison
+ * becomes a pointer compare).
+ */
+export function cseqAt(b: Uint8Array, text: string, s: number, e: number, method: string | undefined): CSeq | undefined {
+  let i = s;
+  let seq = 0;
+  for (; i < e; i++) {
+    const d = (b[i] ?? 0) - 0x30;
+    if (d < 0 || d > 9) break;
+    seq = seq * 10 + d;
+  }
+  if (i === s || i - s > 10 || (b[s] === 0x30 && i - s > 1) || seq > MAX_CSEQ || b[i] !== 0x20) return undefined;
+  const ms = ++i;
+  for (; i < e; i++) if (!isTokenChar(b[i] ?? 0)) return undefined;
+  if (i === ms) return undefined;
+  if (method !== undefined && method.length === e - ms) {
+    let j = 0;
+    while (j < method.length && method.charCodeAt(j) === b[ms + j]) j++;
+    if (j === method.length) return { seq, method };
+  }
+  return { seq, method: text.slice(ms, e) };
+}
+
+/** RFC 3261 and common extension methods, returned as constants (no slice; downstream `=== 'INVITE'` compares pointers). */
+const METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'INFO', 'PRACK', 'UPDATE', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'PUBLISH'];
+const METHOD_CODES = METHODS.map((m) => Buffer.from(m, 'latin1'));
+
+/** The method b[0, e) as a constant when it is a common one, else a slice of the text. */
+export function methodAt(b: Uint8Array, text: string, e: number): string {
+  for (let k = 0; k < METHOD_CODES.length; k++) {
+    const m = METHOD_CODES[k];
+    if (m === undefined || m.length !== e || m[0] !== b[0]) continue;
+    let j = 1;
+    while (j < e && b[j] === m[j]) j++;
+    if (j === e) return METHODS[k] ?? text.slice(0, e);
+  }
+  return text.slice(0, e);
 }
