@@ -134,6 +134,11 @@ export class Switch {
    * ring group rang are not either (they were cancelled).
    */
   toggles(): Toggles {
+    const t = this.#d.toggles.toggles();
+    return new CallToggles(t.night, t.nightBySchedule, t.users, () => this.#busyCounts(), () => this.groupStats.snapshot(), randomInt(0x7fffffff));
+  }
+
+  #busyCounts(): Record<string, number> {
     const busy: Record<string, number> = {};
     const users = this.#d.plans.plan.users;
     for (const c of this.#calls.values()) {
@@ -141,7 +146,7 @@ export class Switch {
       if (c.direction !== 'inbound' && c.users.has(c.from) && users.has(c.from)) busy[c.from] = (busy[c.from] ?? 0) + 1;
       if (c.state === 'answered' && c.to !== c.from && users.has(c.to)) busy[c.to] = (busy[c.to] ?? 0) + 1;
     }
-    return { ...this.#d.toggles.toggles(), busyCounts: busy, groupStats: this.groupStats.snapshot(), seed: randomInt(0x7fffffff) };
+    return busy;
   }
 
   get calls(): ReadonlyMap<string, Call> {
@@ -350,5 +355,31 @@ export class Switch {
 
   flowDescription(f: Flow): string {
     return `${f.protocol}:${f.remoteAddress}:${f.remotePort}`;
+  }
+}
+
+/**
+ * The toggles one decision sees. Busy counts and group statistics are
+ * computed when the decision first reads them (a call to a trunk never does):
+ * counting busy users walks every live call, which must not be paid for
+ * every new call. A class with memoised getters, not an object literal with
+ * getters (docs/dialplan.md: V8 builds accessor literals on a slow path).
+ */
+class CallToggles implements Toggles {
+  #busy: Readonly<Record<string, number>> | undefined;
+  #stats: Toggles['groupStats'];
+  constructor(
+    readonly night: Toggles['night'],
+    readonly nightBySchedule: Toggles['nightBySchedule'],
+    readonly users: Toggles['users'],
+    private readonly countBusy: () => Readonly<Record<string, number>>,
+    private readonly snapshotStats: () => Toggles['groupStats'],
+    readonly seed: number,
+  ) {}
+  get busyCounts(): Readonly<Record<string, number>> {
+    return (this.#busy ??= this.countBusy());
+  }
+  get groupStats(): Toggles['groupStats'] {
+    return (this.#stats ??= this.snapshotStats());
   }
 }
