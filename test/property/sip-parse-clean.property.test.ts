@@ -78,6 +78,7 @@ test('limits: the fast path declines what the general parser refuses', () => {
 });
 
 type Edit = { kind: number; line: number; at: number; pick: number };
+const FIELD_PIECES = ['A', 'Z', '%41', '%', ' ', '\t', ';', ';;', '=', ';x', ';x=', ';X=y', ';tag=', ';branch=a"b', ';rport=99999', ';rport=x', ';maddr', ':', ':0', ':65536', '@', '@@', '"', '\\', '<', '>', ',', '?', '?a=b', '[::1]', 'sips:', 'SIP:', 'tel:', 'udp', 'SCTP', '0', '00', '99999999999', ' INVITE', 'x-y'];
 const ALPHABET = 'INVITE sip:@;<>"\\,:/=\r\n \t[]%0123456789SIP/2.0\u00e9\u0000';
 
 /** Line and byte edits: each may break one rule of the clean form, or not. */
@@ -94,7 +95,7 @@ function apply(b: Buffer, e: Edit): Buffer {
   const value = colon < 0 ? '' : l.slice(colon + 1);
   const compact: Record<string, string> = { via: 'v', from: 'f', to: 't', 'call-id': 'i', contact: 'm', 'content-length': 'l', 'content-type': 'c', supported: 'k' };
   const at = (n: number) => e.at % Math.max(1, n);
-  switch (e.kind % 20) {
+  switch (e.kind % 22) {
     case 0: lines[i] = name.toLowerCase() + ':' + value; break;
     case 1: lines[i] = name.toUpperCase() + ':' + value; break;
     case 2: lines[i] = (compact[name.toLowerCase()] ?? name) + ':' + value; break;
@@ -114,6 +115,16 @@ function apply(b: Buffer, e: Edit): Buffer {
     case 16: return mutateBytes(b, e, (x, p) => { x[p] = e.pick % 256; return x; });
     case 17: return mutateBytes(b, e, (x, p) => Buffer.concat([x.subarray(0, p), Buffer.from(ALPHABET.charAt(e.pick % ALPHABET.length), 'latin1'), x.subarray(p)]));
     case 18: return mutateBytes(b, e, (x, p) => Buffer.concat([x.subarray(0, p), x.subarray(p + 1 + (e.pick % 4))]));
+    case 20: // edit inside a core field value (Via, From, To, CSeq, Request-URI), where the byte readers work
+    case 21: {
+      const core = lines.map((x, n) => (/^(via|from|to|cseq|v|f|t):/i.test(x) || n === 0 ? n : -1)).filter((n) => n >= 0);
+      const n = core[e.line % core.length] ?? 0;
+      const x = lines[n] ?? '';
+      const p = Math.min(x.length, (x.indexOf(n === 0 ? ' ' : ':') + 1) + at(Math.max(1, x.length)));
+      const piece = FIELD_PIECES[e.pick % FIELD_PIECES.length] ?? '';
+      lines[n] = x.slice(0, p) + piece + x.slice(e.kind % 2 === 0 ? p : Math.min(x.length, p + 1));
+      break;
+    }
     case 19: lines[0] = (lines[0] ?? '').replace(/ (\S+) /, (_m, u: string) => ` ${u.slice(0, at(u.length))}${['%41', 'X', ';lr', '?h=1', ''][e.pick % 5] ?? ''}${u.slice(at(u.length))} `); break;
   }
   return Buffer.from(lines.join('\r\n') + rest, 'latin1');

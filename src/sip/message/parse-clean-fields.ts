@@ -21,21 +21,37 @@ import { MAX_CSEQ } from './cseq.ts';
 import { EMPTY_PARAMS, isTokenChar } from './header-text.ts';
 import { EMPTY_URI_HEADERS, EMPTY_URI_PARAMS } from './uri.ts';
 
-/** hostname characters the string parser accepts, lower case only (upper case is folded there). */
-const HOST = new Uint8Array(128);
+/**
+ * Byte classes (256 entries: a byte indexes them without a range check).
+ * HOST: hostname characters the string parser accepts, lower case only
+ * (upper case is folded there). URI: characters allowed unescaped in a URI
+ * by uri.ts (no CTL, SP, DEL, non-ASCII, '"', '<', '>'), minus '%' (an
+ * escape: the string parser decodes it) and '?' (URI headers).
+ */
+const HOST = new Uint8Array(256);
+const URI = new Uint8Array(256);
 for (let c = 0; c < 128; c++) {
   if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x5f) HOST[c] = 1;
+  if (c > 0x20 && c < 0x7f && c !== 0x22 && c !== 0x3c && c !== 0x3e && c !== 0x25 && c !== 0x3f) URI[c] = 1;
 }
 
 /** Common parameter names, returned as constants instead of fresh slices. */
-const PARAM_NAMES = ['tag', 'branch', 'received', 'rport', 'maddr', 'lr', 'transport', 'user', 'expires', 'ttl', 'method'];
+const PARAM_NAMES = ['tag', 'branch', 'received', 'rport', 'maddr', 'lr', 'transport', 'user', 'expires'];
 const PARAM_CODES = PARAM_NAMES.map((n) => Buffer.from(n, 'latin1'));
+/** (length, first letter) → PARAM_NAMES index + 1; the listed names differ in that key. */
+const PARAM_BY_KEY = new Uint8Array(16 * 32);
+const paramKey = (len: number, first: number): number => ((len & 15) << 5) | (first & 31);
+PARAM_NAMES.forEach((n, k) => {
+  const key = paramKey(n.length, n.charCodeAt(0));
+  if (PARAM_BY_KEY[key] !== 0) throw new Error(`parameter names ${n} and ${PARAM_NAMES[(PARAM_BY_KEY[key] ?? 1) - 1]} share a key`);
+  PARAM_BY_KEY[key] = k + 1;
+});
 
 function paramName(b: Uint8Array, text: string, s: number, e: number): string {
-  for (let k = 0; k < PARAM_CODES.length; k++) {
-    const p = PARAM_CODES[k];
-    if (p === undefined || p.length !== e - s) continue;
-    let j = 0;
+  const k = (PARAM_BY_KEY[paramKey(e - s, b[s] ?? 0)] ?? 0) - 1;
+  const p = PARAM_CODES[k];
+  if (p !== undefined && p.length === e - s) {
+    let j = 1;
     while (j < p.length && b[s + j] === p[j]) j++;
     if (j === p.length) return PARAM_NAMES[k] ?? text.slice(s, e);
   }
@@ -54,8 +70,12 @@ function portAt(b: Uint8Array, s: number, e: number): number {
   return n <= 65535 ? n : -1;
 }
 
-/** `*( ";" name [ "=" value ] )` header parameters in b[i, e) with lower-case token names and plain values. */
-function headerParamsAt(b: Uint8Array, text: string, i: number, e: number): Params | undefined {
+/**
+ * `*( ";" name [ "=" value ] )` header parameters in b[i, e) with lower-case
+ * token names and plain values; the value of `tokenParam` (an interned name)
+ * must also be a token (the Via branch rule), checked here on the bytes.
+ */
+function headerParamsAt(b: Uint8Array, text: string, i: number, e: number, tokenParam: string | undefined): Params | undefined {
   if (i === e) return EMPTY_PARAMS;
   const params = new Map<string, ParamValue>();
   while (i < e) {
@@ -79,6 +99,7 @@ function headerParamsAt(b: Uint8Array, text: string, i: number, e: number): Para
         if (c <= 0x20 || c === 0x2c || c === 0x7f) return undefined;
       }
       if (i === vs) return undefined;
+      if (name === tokenParam) for (let t = vs; t < i; t++) if (!isTokenChar(b[t] ?? 0)) return undefined;
       value = text.slice(vs, i);
     }
     params.set(name, value);
@@ -98,25 +119,22 @@ export function uriAt(b: Uint8Array, text: string, s: number, e: number): SipUri
     scheme = 'sips';
     p = s + 5;
   } else return undefined;
-  // No forbidden character anywhere (the string parser's check), '%' nowhere;
-  // the first '@' ends userinfo.
-  let at = -1;
-  for (let i = p; i < e; i++) {
-    const c = b[i] ?? 0;
-    if (c <= 0x20 || c >= 0x7f || c === 0x22 || c === 0x3c || c === 0x3e || c === 0x25) return undefined;
-    if (c === 0x40 && at < 0) at = i;
-  }
+  // The first '@' ends userinfo (uri.ts); a ':' in it is a password.
+  const at = text.indexOf('@', p);
   let user: string | undefined;
-  if (at >= 0) {
+  if (at >= 0 && at < e) {
     if (at === p) return undefined;
-    for (let i = p; i < at; i++) if (b[i] === 0x3a) return undefined; // password
+    for (let i = p; i < at; i++) {
+      const c = b[i] ?? 0;
+      if (URI[c] !== 1 || c === 0x3a) return undefined;
+    }
     user = text.slice(p, at);
     p = at + 1;
   }
   let i = p;
   for (; i < e; i++) {
     const c = b[i] ?? 0;
-    if (c < 128 && HOST[c] === 1) continue;
+    if (HOST[c] === 1) continue;
     if (c === 0x3a || c === 0x3b) break;
     return undefined;
   }
@@ -141,7 +159,7 @@ export function uriAt(b: Uint8Array, text: string, s: number, e: number): SipUri
       for (; i < e; i++) {
         const c = b[i] ?? 0;
         if (c === 0x3b) break;
-        if (c === 0x3f || (eq < 0 && c >= 0x41 && c <= 0x5a)) return undefined;
+        if (URI[c] !== 1 || (eq < 0 && c >= 0x41 && c <= 0x5a)) return undefined;
         if (c === 0x3d && eq < 0) eq = i;
       }
       if (i === ns || eq === ns) return undefined;
@@ -173,12 +191,11 @@ export function nameAddrAt(b: Uint8Array, text: string, s: number, e: number): N
     i++;
   }
   if (b[i] !== 0x3c) return undefined;
-  let gt = i + 1;
-  while (gt < e && b[gt] !== 0x3e) gt++;
-  if (gt >= e) return undefined;
+  const gt = text.indexOf('>', i + 1);
+  if (gt < 0 || gt >= e) return undefined;
   const uri = uriAt(b, text, i + 1, gt);
   if (uri === undefined) return undefined;
-  const params = headerParamsAt(b, text, gt + 1, e);
+  const params = headerParamsAt(b, text, gt + 1, e, undefined);
   if (params === undefined) return undefined;
   const t = params.get('tag');
   return { displayName, uri, params, tag: typeof t === 'string' && t.length > 0 ? t : undefined };
@@ -201,7 +218,7 @@ export function viaAt(b: Uint8Array, text: string, s: number, e: number): Via | 
   let i = hs;
   for (; i < e; i++) {
     const c = b[i] ?? 0;
-    if (c < 128 && HOST[c] === 1) continue;
+    if (HOST[c] === 1) continue;
     if (c === 0x3a || c === 0x3b) break;
     return undefined;
   }
@@ -216,13 +233,12 @@ export function viaAt(b: Uint8Array, text: string, s: number, e: number): Via | 
     port = n;
     i = pe;
   }
-  const params = headerParamsAt(b, text, i, e);
+  const params = headerParamsAt(b, text, i, e, 'branch');
   if (params === undefined) return undefined;
   const branch = params.get('branch');
   const received = params.get('received');
   const maddr = params.get('maddr');
   if (branch === null || received === null || maddr === null) return undefined;
-  if (branch !== undefined) for (let k = 0; k < branch.length; k++) if (!isTokenChar(branch.charCodeAt(k))) return undefined;
   let rport: number | null | undefined;
   if (params.has('rport')) {
     const r = params.get('rport');
