@@ -9,10 +9,21 @@
  * the registrar MUST return 500"): the in-memory update cannot fail, and a
  * failed flush is logged and retried rather than reported to the REGISTER
  * that caused it (it has been answered already).
+ *
+ * Memory (issue 3): an AOR with one binding, the usual case, maps straight to
+ * it; only an AOR with several keeps an array. Bindings are stored in the
+ * compact form of binding-compact.ts (no slices of parsed messages, strings
+ * shared with the binding they refresh).
  */
 import type { Clock, Logger, TimerHandle } from '../common/index.ts';
 import type { SqliteBindingStore } from './binding-store.ts';
 import type { StoredBinding } from './binding-types.ts';
+import { BindingCompactor, flatCopy } from './binding-compact.ts';
+
+/** One AOR's bindings: the binding itself when there is one (no container), else an array. */
+type AorEntry = StoredBinding | StoredBinding[];
+
+const asList = (e: AorEntry | undefined): readonly StoredBinding[] => (e === undefined ? [] : Array.isArray(e) ? e : [e]);
 
 interface PendingOp {
   aor: string;
@@ -29,7 +40,8 @@ export class CachedBindingStore {
   readonly #clock: Clock;
   readonly #log: Logger | undefined;
   readonly #flushMs: number;
-  readonly #byAor = new Map<string, Map<string, StoredBinding>>();
+  readonly #byAor = new Map<string, AorEntry>();
+  readonly #compactor = new BindingCompactor();
   #pending: PendingOp[] = [];
   #timer: TimerHandle | undefined;
 
@@ -38,23 +50,37 @@ export class CachedBindingStore {
     this.#clock = clock;
     this.#log = opts.log;
     this.#flushMs = opts.flushMs ?? 20;
-    for (const b of db.allBindings(clock.wallNow())) this.#put(b);
+    for (const b of db.allBindings(clock.wallNow())) this.#upsert(b.aor, [b], []);
   }
 
-  #put(b: StoredBinding): void {
-    let m = this.#byAor.get(b.aor);
-    if (m === undefined) {
-      m = new Map();
-      this.#byAor.set(b.aor, m);
+  /** Apply to memory; returns the upserted bindings in their stored (compact) form. */
+  #upsert(aor: string, upsert: readonly StoredBinding[], removeKeys: readonly string[]): readonly StoredBinding[] {
+    const entry = this.#byAor.get(aor);
+    const before = asList(entry);
+    const first = before[0];
+    // The AOR string is kept once, as the map key, and shared by its bindings.
+    const aorKept = first !== undefined ? first.aor : flatCopy(aor);
+    const list = removeKeys.length === 0 ? [...before] : before.filter((b) => !removeKeys.includes(b.key));
+    const stored: StoredBinding[] = [];
+    for (const b of upsert) {
+      const at = list.findIndex((x) => x.key === b.key);
+      const c = this.#compactor.compact(b, aorKept, at >= 0 ? list[at] : undefined);
+      if (at >= 0) list[at] = c;
+      else list.push(c);
+      stored.push(c);
     }
-    m.set(b.key, b);
+    if (list.length === 0) this.#byAor.delete(aor);
+    else if (entry === undefined) this.#byAor.set(aorKept, list.length === 1 ? (list[0] as StoredBinding) : list);
+    else this.#byAor.set(aor, list.length === 1 ? (list[0] as StoredBinding) : list);
+    return stored;
   }
 
   bindingsFor(aor: string, now: number): readonly StoredBinding[] {
-    const m = this.#byAor.get(aor);
-    if (m === undefined) return [];
+    const e = this.#byAor.get(aor);
+    if (e === undefined) return [];
+    if (!Array.isArray(e)) return e.expiresAt > now ? [e] : [];
     const out: StoredBinding[] = [];
-    for (const b of m.values()) if (b.expiresAt > now) out.push(b);
+    for (const b of e) if (b.expiresAt > now) out.push(b);
     return out.length > 1 ? out.sort(order) : out;
   }
 
@@ -65,25 +91,24 @@ export class CachedBindingStore {
   }
 
   applyBindingChanges(aor: string, upsert: readonly StoredBinding[], removeKeys: readonly string[]): void {
-    const m = this.#byAor.get(aor);
-    if (m !== undefined) for (const k of removeKeys) m.delete(k);
-    for (const b of upsert) this.#put(b);
-    if (m !== undefined && m.size === 0 && upsert.length === 0) this.#byAor.delete(aor);
-    this.#pending.push({ aor, upsert, removeKeys });
+    // The pending op holds the compact bindings too: a failed flush keeps ops for a retry.
+    const stored = this.#upsert(aor, upsert, removeKeys);
+    this.#pending.push({ aor: stored[0]?.aor ?? aor, upsert: stored, removeKeys });
     if (this.#pending.length >= 1000) this.flush();
     else this.#timer ??= this.#clock.setTimer(this.#flushMs, () => this.flush());
   }
 
   purgeExpired(now: number): number {
     let n = 0;
-    for (const [aor, m] of this.#byAor) {
-      for (const [k, b] of m) {
-        if (b.expiresAt <= now) {
-          m.delete(k);
-          n++;
-        }
+    for (const [aor, e] of this.#byAor) {
+      if (!Array.isArray(e)) {
+        if (e.expiresAt <= now) (this.#byAor.delete(aor), n++);
+        continue;
       }
-      if (m.size === 0) this.#byAor.delete(aor);
+      const live = e.filter((b) => b.expiresAt > now);
+      n += e.length - live.length;
+      if (live.length === 0) this.#byAor.delete(aor);
+      else if (live.length < e.length) this.#byAor.set(aor, live.length === 1 ? (live[0] as StoredBinding) : live);
     }
     this.flush();
     this.#db.purgeExpired(now);
@@ -108,7 +133,7 @@ export class CachedBindingStore {
 
   get size(): number {
     let n = 0;
-    for (const m of this.#byAor.values()) n += m.size;
+    for (const e of this.#byAor.values()) n += Array.isArray(e) ? e.length : 1;
     return n;
   }
 }

@@ -48,3 +48,46 @@ test('binding cache: expired bindings are invisible and purged from memory and S
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('binding cache: an AOR goes from one binding to several and back, with the values the registrar handed over', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bc-'));
+  const clock = new ManualClock(0, 1_000_000);
+  const db = openDatabase(join(dir, 'b.db'));
+  const cache = new CachedBindingStore(new SqliteBindingStore(db), clock);
+  const aor = ['sip:', '3', '@x'].join('');
+  const one = { ...binding(aor, 'one', 2_000_000, 1), userAgent: 'Yealink T54W', instanceId: '<urn:uuid:1>', regId: 1, q: 0.5, flow: { ...flow, protocol: 'tcp' as const, connectionId: 7 } };
+  cache.applyBindingChanges(aor, [one], []);
+  assert.deepEqual(cache.bindingsFor('sip:3@x', 1_000_000), [one]);
+  cache.applyBindingChanges(aor, [binding(aor, 'two', 2_000_000, 2)], []);
+  assert.deepEqual(cache.bindingsFor('sip:3@x', 1_000_000).map((b) => b.key), ['one', 'two']);
+  assert.equal(cache.size, 2);
+  cache.applyBindingChanges(aor, [], ['one']);
+  assert.deepEqual(cache.bindingsFor('sip:3@x', 1_000_000).map((b) => b.key), ['two']);
+  cache.applyBindingChanges(aor, [], ['two']);
+  assert.deepEqual(cache.bindingsFor('sip:3@x', 1_000_000), []);
+  assert.equal(cache.size, 0);
+  cache.flush();
+  assert.deepEqual(new SqliteBindingStore(db).allBindings(0), []);
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('binding cache: a refresh from the same flow keeps the stored flow object (one per binding, not one per REGISTER)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bc-'));
+  const clock = new ManualClock(0, 1_000_000);
+  const db = openDatabase(join(dir, 'b.db'));
+  const cache = new CachedBindingStore(new SqliteBindingStore(db), clock);
+  cache.applyBindingChanges('sip:4@x', [binding('sip:4@x', 'k', 2_000_000, 1)], []);
+  const first = cache.bindingsFor('sip:4@x', 1_000_000)[0];
+  // The next REGISTER arrives with a new (equal) flow object, a later expiry and CSeq.
+  cache.applyBindingChanges('sip:4@x', [{ ...binding('sip:4@x', 'k', 3_000_000, 1), flow: { ...flow }, cseq: 2 }], []);
+  const second = cache.bindingsFor('sip:4@x', 1_000_000)[0];
+  assert.equal(second?.expiresAt, 3_000_000);
+  assert.equal(second?.cseq, 2);
+  assert.equal(second?.flow, first?.flow, 'same object');
+  // A phone that moved gets its new flow.
+  cache.applyBindingChanges('sip:4@x', [{ ...binding('sip:4@x', 'k', 3_000_000, 1), flow: { ...flow, remotePort: 6000 }, cseq: 3 }], []);
+  assert.equal(cache.bindingsFor('sip:4@x', 1_000_000)[0]?.flow.remotePort, 6000);
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
