@@ -2,9 +2,19 @@
  * Opens the SQLite database (better-sqlite3) and brings its schema up to
  * date with the numbered migrations in `migrations/NNN-name.sql`.
  *
- * - WAL journal and synchronous=NORMAL: a commit survives a process crash;
- *   a power cut may lose the last few commits, which is acceptable for
- *   bindings (phones re-register) and CDRs (closeInterrupted repairs).
+ * - WAL journal and synchronous=NORMAL, the usual pair: in WAL mode NORMAL
+ *   never syncs on commit, only when a checkpoint copies the WAL back, and
+ *   the file cannot be corrupted by a crash or a power cut. A commit survives
+ *   a process crash; a power cut may lose the last few commits, which is
+ *   acceptable for bindings (phones re-register) and CDRs (closeInterrupted
+ *   repairs). FULL would fsync the WAL on every commit, and better-sqlite3
+ *   runs on the event loop: the switch would stall for a disk flush every
+ *   CDR/binding flush interval.
+ * - cache_size bounded at 2 MiB (SQLite's own default; better-sqlite3 builds
+ *   with 16 MiB): the page cache is resident memory, and with bindings held
+ *   in memory (binding-cache.ts) it serves only the write path, whose hot
+ *   pages are the b-tree interiors and the appending right edges. Pages
+ *   beyond it are read back from the OS's file cache.
  * - foreign_keys=ON (cdr_legs → cdr_calls), busy_timeout so a second
  *   reader (a backup, the sqlite3 shell) does not make writes fail at once.
  * - `schema_migrations` records version and name; each migration runs in
@@ -26,6 +36,8 @@ export interface OpenOptions {
   /** Folder of NNN-name.sql files; defaults to the migrations shipped beside this file. */
   readonly migrationsDir?: string;
   readonly busyTimeoutMs?: number;
+  /** SQLite page cache bound in KiB (PRAGMA cache_size = -N); default 2048. */
+  readonly cacheKib?: number;
   /** Wall-clock ms for schema_migrations.applied_at (STYLE G3); defaults to Date.now. */
   readonly wallNow?: () => number;
 }
@@ -101,6 +113,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+    db.pragma(`cache_size = -${Math.max(64, Math.floor(opts.cacheKib ?? 2048))}`);
   } catch (e) {
     throw new StoreError('STORE_OPEN_FAILED', `cannot open database ${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }

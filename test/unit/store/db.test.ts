@@ -12,7 +12,7 @@ function tempDir(t: { after: (fn: () => void) => void }): string {
   return dir;
 }
 
-test('opening applies every migration once, in WAL with foreign keys on', (t) => {
+test('opening applies every migration once, in WAL with foreign keys on and a bounded page cache', (t) => {
   const file = join(tempDir(t), 'belfry.sqlite');
   const db = openDatabase(file, { wallNow: () => Date.UTC(2026, 0, 5) });
   const rows = db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all();
@@ -21,6 +21,7 @@ test('opening applies every migration once, in WAL with foreign keys on', (t) =>
   assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
   assert.equal(db.pragma('synchronous', { simple: true }), 1, 'NORMAL');
   assert.equal(db.pragma('busy_timeout', { simple: true }), 5000);
+  assert.equal(db.pragma('cache_size', { simple: true }), -2048, 'page cache bounded at 2 MiB');
   db.close();
 });
 
