@@ -118,7 +118,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
   const dp = settings.door;
   const doorPolicy = { ...DEFAULT_DOOR_POLICY, requestsPerSec: dp.requests_per_s, requestBurst: dp.request_burst, authFailures: dp.auth_failures, blockS: dp.block_s, exempt: new Set(dp.exempt) };
   const door = new Door(doorPolicy, (e) => log.warn({ peer: e.address, reason: e.reason, until: new Date(e.untilMs).toISOString() }, 'source address blocked'));
-  let statelessAnswer: ((req: SipRequest, flow: Flow) => SipResponse | undefined) | undefined;
+  let statelessAnswer: ((req: SipRequest, flow: Flow) => Buffer | undefined) | undefined;
   const stack = await createSipStack({
     listeners,
     limits: { maxMessageBytes: s.limits.max_message_bytes, maxHeaders: s.limits.max_headers, maxLineLength: s.limits.max_line_length, maxUriLength: s.limits.max_uri_length },

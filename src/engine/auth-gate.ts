@@ -8,7 +8,7 @@
  * digest verifies.
  */
 import type { Clock, Logger } from '../common/index.ts';
-import { AUTH_FAIL_CODES, createResponse, headerValues, type SipRequest, type SipResponse } from '../sip/index.ts';
+import { AUTH_FAIL_CODES, createResponse, headerValues, reasonPhrase, statelessReplyBytes, type SipRequest, type SipResponse } from '../sip/index.ts';
 import type { DigestServer, ServerTransactionHandle } from '../sip/index.ts';
 import type { Door } from './door.ts';
 import type { UserDirectory } from './user-directory.ts';
@@ -46,9 +46,12 @@ export class AuthGate {
    * carries no credentials for our realm, sent without a transaction (RFC
    * 3261 §8.2.7), or undefined when the request must go through a transaction.
    */
-  statelessChallenge(req: SipRequest): SipResponse | undefined {
+  statelessChallenge(req: SipRequest): Buffer | undefined {
     if (this.#credentials(req) !== undefined) return undefined;
-    return this.#challengeResponse(req, false);
+    const isRegister = req.method === 'REGISTER';
+    const status = isRegister ? 401 : 407;
+    const name = isRegister ? 'WWW-Authenticate' : 'Proxy-Authenticate';
+    return statelessReplyBytes(req, status, reasonPhrase(status), tagFor(req), this.#challenges(false).map((value) => ({ name, value })));
   }
 
   /** Verifies the request's credentials, or answers it (401/407 challenge, 403) and returns 'answered'. */
@@ -113,9 +116,12 @@ export class AuthGate {
 
   #challengeResponse(req: SipRequest, stale: boolean): SipResponse {
     const isRegister = req.method === 'REGISTER';
-    const challenges = this.#o.digest.createChallenge({ realm: this.#o.realm, stale, now: this.#o.clock.wallNow(), algorithms: this.#o.algorithms });
     const name = isRegister ? 'www-authenticate' : 'proxy-authenticate';
-    return createResponse(req, isRegister ? 401 : 407, undefined, { toTag: tagFor(req), headers: challenges.map((value) => ({ name, value })) });
+    return createResponse(req, isRegister ? 401 : 407, undefined, { toTag: tagFor(req), headers: this.#challenges(stale).map((value) => ({ name, value })) });
+  }
+
+  #challenges(stale: boolean): readonly string[] {
+    return this.#o.digest.createChallenge({ realm: this.#o.realm, stale, now: this.#o.clock.wallNow(), algorithms: this.#o.algorithms });
   }
 }
 

@@ -115,7 +115,7 @@ export class Switch {
    * transaction — the cheapest answer to the most common first request, and
    * no state kept for a peer that never authenticates.
    */
-  statelessAnswer(req: SipRequest, flow: Flow): SipResponse | undefined {
+  statelessAnswer(req: SipRequest, flow: Flow): Buffer | undefined {
     if (req.to.tag !== undefined) return undefined;
     if (req.method === 'REGISTER') return this.#d.auth.statelessChallenge(req);
     if (req.method === 'INVITE' && this.#d.trunks().trunkForSource(flow.remoteAddress) === undefined) return this.#d.auth.statelessChallenge(req);

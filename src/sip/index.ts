@@ -4,6 +4,7 @@
  * modules import sip only through this file.
  */
 export { createSipStack, DEFAULT_ALLOWED_METHODS, DEFAULT_SUPPORTED_EXTENSIONS } from './stack.ts';
+export { statelessReplyBytes } from './stateless-reply.ts';
 export type { SipStack, SipStackOptions, SipStackCounters, ListenerConfig, StreamConfig } from './stack-types.ts';
 export * from './message/index.ts';
 export {

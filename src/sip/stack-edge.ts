@@ -44,7 +44,7 @@ export interface EdgeOptions {
    * Answers a request without a transaction when it returns a response
    * (RFC 3261 §8.2.7: stateless UAS behaviour, typically for challenges).
    */
-  readonly stateless?: (request: SipRequest, flow: Flow) => SipResponse | undefined;
+  readonly stateless?: (request: SipRequest, flow: Flow) => SipResponse | Buffer | undefined;
 }
 
 type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | '6xx';
@@ -156,7 +156,7 @@ export class SipEdge implements SipTransport {
     if (this.#o.stateless !== undefined && req.method !== 'ACK' && req.method !== 'CANCEL') {
       const answer = this.#o.stateless(req, out);
       if (answer !== undefined) {
-        this.send(out, serializeSipMessage(answer));
+        this.send(out, Buffer.isBuffer(answer) ? answer : serializeSipMessage(answer));
         return;
       }
     }

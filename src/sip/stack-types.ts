@@ -60,7 +60,7 @@ export interface SipStackOptions {
    * transaction is created (RFC 3261 §8.2.7). The engine uses it to challenge
    * requests that carry no credentials, as Kamailio's sl module does.
    */
-  readonly stateless?: (request: SipRequest, flow: Flow) => SipResponse | undefined;
+  readonly stateless?: (request: SipRequest, flow: Flow) => SipResponse | Buffer | undefined;
 }
 
 export interface SipStackCounters {

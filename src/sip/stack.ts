@@ -9,10 +9,11 @@
  * (their own sub-layers, driven by the engine through onRequest).
  */
 import { cryptoIds, silentLogger, systemClock, type Logger } from '../common/index.ts';
-import { createResponse, DEFAULT_SIP_LIMITS, type SipLimits, type SipRequest } from './message/index.ts';
+import { createResponse, DEFAULT_SIP_LIMITS, type HeaderField, type SipLimits, type SipRequest } from './message/index.ts';
 import { createSipTimers, createTransactionMessages, TransactionLayer, type RequestHandler, type ServerTransactionHandle } from './transaction/index.ts';
 import { createTlsTransport, StreamTransport, UdpTransport, type Flow, type Listener } from './transport/index.ts';
 import { SipEdge } from './stack-edge.ts';
+import { statelessReplyBytes } from './stateless-reply.ts';
 import type { ListenerConfig, SipStack, SipStackCounters, SipStackOptions } from './stack-types.ts';
 
 export const DEFAULT_ALLOWED_METHODS: readonly string[] = Object.freeze(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REGISTER', 'INFO', 'UPDATE', 'PRACK', 'NOTIFY', 'REFER']);
@@ -56,16 +57,13 @@ export async function createSipStack(options: SipStackOptions): Promise<SipStack
   const supportedExtensions = options.supportedExtensions ?? DEFAULT_SUPPORTED_EXTENSIONS;
   const ownAddresses = new Set<string>();
 
-  const optionsAnswer = (r: SipRequest) =>
-    createResponse(r, 200, 'OK', {
-      toTag: ids.tag(),
-      headers: [
-        { name: 'allow', value: allowedMethods.join(', ') },
-        { name: 'accept', value: 'application/sdp' },
-        { name: 'accept-language', value: 'en' },
-        { name: 'supported', value: supportedExtensions.join(', ') },
-      ],
-    });
+  const optionsHeaders: HeaderField[] = [
+    { name: 'Allow', value: allowedMethods.join(', ') },
+    { name: 'Accept', value: 'application/sdp' },
+    { name: 'Accept-Language', value: 'en' },
+    { name: 'Supported', value: supportedExtensions.join(', ') },
+  ];
+  const optionsAnswer = (r: SipRequest): Buffer => statelessReplyBytes(r, 200, 'OK', ids.tag(), optionsHeaders);
   const edge = new SipEdge({
     limits,
     clock,
