@@ -103,7 +103,8 @@ export class UdpTransport implements Listener {
 
   send(flow: Flow, bytes: Buffer, onError?: (e: TransportError) => void): void {
     const host = flow.remoteAddress.startsWith('[') ? flow.remoteAddress.slice(1, -1) : flow.remoteAddress;
-    const sock = isIPv6(host) ? this.#v6 : this.#v4;
+    // Flow addresses are IP literals (from the kernel or resolved targets): a colon means IPv6.
+    const sock = host.includes(':') ? this.#v6 : this.#v4;
     if (sock === undefined || this.#closed) {
       this.counters.sendErrors++;
       onError?.({ code: this.#closed ? 'SIP_TRANSPORT_CLOSED' : 'SIP_TRANSPORT_NO_LISTENER', message: `no udp socket for ${host}` });

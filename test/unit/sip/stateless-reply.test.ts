@@ -46,7 +46,7 @@ describe('statelessReplyBytes', () => {
     assert.equal(got.from.tag, 'ft');
     assert.equal(got.from.displayName, 'A');
     assert.equal(got.to.tag, 'tt9');
-    assert.equal(got.to.uri.host, '192.0.2.1');
+    assert.ok('host' in got.to.uri && got.to.uri.host === '192.0.2.1');
     assert.deepEqual(headerValues(got, 'allow'), ['INVITE', 'ACK']);
     assert.deepEqual(headerValues(got, 'timestamp'), [], '§8.2.6.1: Timestamp only on 100');
     assert.equal(got.body.length, 0);
