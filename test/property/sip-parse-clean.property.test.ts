@@ -58,6 +58,27 @@ test('the benchmark messages and a built response take the fast path and equal t
   assert.equal(reused(INVITE, parseSipMessage(INVITE)), true);
 });
 
+/** The bench INVITE with another body (Content-Length adjusted). */
+function inviteWithBody(body: Buffer): Buffer {
+  const text = INVITE.toString('latin1');
+  const cut = text.indexOf('\r\n\r\n');
+  const head = text.slice(0, cut).replace(/Content-Length: \d+/, `Content-Length: ${body.length}`);
+  return Buffer.concat([Buffer.from(head + '\r\n\r\n', 'latin1'), body]);
+}
+
+test('a large message and a message with a non-ASCII body take the fast path and equal the general parser', () => {
+  const sdp = INVITE.subarray(INVITE.indexOf('\r\n\r\n') + 4);
+  const large = inviteWithBody(Buffer.concat(Array.from({ length: 12 }, () => sdp)));
+  assert.ok(large.length > 2048);
+  assert.equal(same(large), true);
+  assert.equal(same(inviteWithBody(Buffer.from('s=Caf\u00e9 \u2603\r\n', 'utf8'))), true);
+  assert.equal(same(inviteWithBody(Buffer.from([0, 1, 0xff, 0xfe, 0x0d, 0x0a]))), true);
+  // Non-ASCII in the header section: the general parser (UTF-8) answers.
+  const utf8From = Buffer.from(INVITE.toString('latin1').replace('"Alice Liddell"', '"Al\u00efce"'), 'utf8');
+  assert.equal(parseClean(utf8From, DEFAULT_SIP_LIMITS), undefined);
+  assert.equal(parseSipMessage(utf8From).ok, true);
+});
+
 test('every corpus fixture: the fast path, when it answers, equals the general parser', () => {
   let answered = 0;
   for (const b of fixtures()) if (same(b)) answered++;

@@ -82,15 +82,17 @@ export function parseClean(b: Buffer, limits: SipLimits): ParseResult | undefine
   const len = b.length;
   if (len > limits.maxMessageBytes || len === 0) return undefined;
   const maxLine = limits.maxLineLength;
+  // ASCII (one native check): byte offsets are text offsets, and latin1
+  // decoding (a copy) gives the same text as the general parser's UTF-8.
+  // A large message, or one whose body is not ASCII, is checked and decoded
+  // up to the end of its header section only.
   let decoded = len;
-  if (len > DECODE_WHOLE_MAX) {
+  if (len > DECODE_WHOLE_MAX || !isAscii(b)) {
     const h = b.indexOf(CRLFCRLF);
     if (h < 0) return undefined;
     decoded = h + 4;
+    if (!isAscii(b.subarray(0, decoded))) return undefined;
   }
-  // ASCII (one native check): byte offsets are text offsets, and latin1
-  // decoding (a copy) gives the same text as the general parser's UTF-8.
-  if (!isAscii(decoded === len ? b : b.subarray(0, decoded))) return undefined;
   const text = b.toString('latin1', 0, decoded);
 
   // Start line, then header lines up to the empty line. Every line must end

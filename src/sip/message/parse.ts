@@ -4,8 +4,10 @@
  * (compact forms), §7.5 (leading CRLFs ignored), §18.3 (Content-Length
  * framing), §25 (ABNF).
  *
- * The header section is decoded once as UTF-8 and scanned line by line with
- * indexOf (no regex, no backtracking). Only the core fields are parsed
+ * Clean messages (the common case) are parsed by parse-clean.ts; it declines
+ * everything else, which the general parser below handles: the header
+ * section is decoded once as UTF-8 and scanned line by line with indexOf
+ * (no regex, no backtracking). Only the core fields are parsed
  * eagerly (core-fields.ts); every other header stays a raw {name, value}.
  * The body is a view (subarray) of the input buffer, not a copy.
  *
