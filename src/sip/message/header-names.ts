@@ -196,6 +196,30 @@ export function matchHeaderNameBytes(b: Uint8Array, start: number, end: number):
   }
 }
 
+/** Wire-form first byte → KNOWN indices whose wire form starts with it. */
+const BY_WIRE_FIRST: number[][] = Array.from({ length: 128 }, () => []);
+KNOWN_WIRE.forEach((w, k) => BY_WIRE_FIRST[w.charCodeAt(0) & 127]?.push(k));
+
+/**
+ * The usual case first: a known name written in wire form and followed at
+ * once by ':' at b[pos]. Returns the KNOWN index (the name ends at
+ * pos + its length), or -1 (then find the colon and use
+ * matchHeaderNameBytes). One byte load per candidate rules most out.
+ */
+export function matchWireNameAt(b: Uint8Array, pos: number): number {
+  const candidates = BY_WIRE_FIRST[(b[pos] ?? 0) & 127];
+  if (candidates === undefined) return -1;
+  for (let n = 0; n < candidates.length; n++) {
+    const k = candidates[n] ?? 0;
+    const wire = KNOWN_WIRE_CODES[k];
+    if (wire === undefined || b[pos + wire.length] !== 0x3a) continue;
+    let j = 1;
+    while (j < wire.length && b[pos + j] === wire[j]) j++;
+    if (j === wire.length) return k;
+  }
+  return -1;
+}
+
 /** KNOWN index of a canonical name (for comparing matchHeaderNameBytes results), -1 if not known. */
 export function knownHeaderIndex(name: string): number {
   return KNOWN.indexOf(name);

@@ -17,9 +17,10 @@
  * message is decoded once as latin1 after one native isAscii check (so byte
  * offsets are text offsets, and small messages need no separate search for
  * the empty line); each line costs two native searches (CR, LF: ~9 ns each,
- * cheaper than a JavaScript byte loop over the line) and one for the colon;
- * known names are matched by a table probe on (length, first, last) and one
- * byte compare; the core fields are parsed as their lines are met, the top
+ * cheaper than a JavaScript byte loop over the line); a known name in wire
+ * form is recognised from its first byte and the ':' after it (one load per
+ * candidate, one byte compare), any other after a native search for the
+ * colon by a table probe on (length, first, last) and one byte compare; the core fields are parsed as their lines are met, the top
  * Via, From/To and sip URIs straight from the bytes (parse-clean-fields.ts:
  * V8 unwraps a sliced string on every charCodeAt, a Buffer load is cheap).
  *
@@ -28,7 +29,7 @@
  */
 import type { HeaderField, SipLimits, SipMessage, SipUri, Via, CSeq, NameAddr } from './message-types.ts';
 import type { ParseResult } from './parse-types.ts';
-import { canonicalHeaderName, knownHeaderIndex, knownHeaderName, matchHeaderNameBytes, wireHeaderName } from './header-names.ts';
+import { canonicalHeaderName, knownHeaderIndex, knownHeaderName, matchHeaderNameBytes, matchWireNameAt, wireHeaderName } from './header-names.ts';
 import { isToken, isTokenChar, isWsp } from './header-text.ts';
 import { isAscii } from 'node:buffer';
 import { cseqAt, methodAt, nameAddrAt, uriAt, viaAt } from './parse-clean-fields.ts';
@@ -159,14 +160,22 @@ export function parseClean(b: Buffer, limits: SipLimits): ParseResult | undefine
     if (cr - pos > maxLine || headers.length >= limits.maxHeaders) return undefined;
     // field-name ":" — a known name is checked byte by byte against the
     // table; any other must be a token (no blank before the colon).
-    const colon = text.indexOf(':', pos);
-    if (colon <= pos || colon > cr) return undefined;
+    let match: number;
+    let colon: number;
+    const wire = matchWireNameAt(b, pos);
+    if (wire >= 0) {
+      match = (wire << 1) | 1;
+      colon = pos + knownHeaderName(match).length;
+    } else {
+      colon = text.indexOf(':', pos);
+      if (colon <= pos || colon > cr) return undefined;
+      match = matchHeaderNameBytes(b, pos, colon);
+    }
     let vs = colon + 1;
     let ve = cr;
     while (vs < ve && isWsp(text.charCodeAt(vs))) vs++;
     while (ve > vs && isWsp(text.charCodeAt(ve - 1))) ve--;
     if (vs !== colon + 2 || text.charCodeAt(colon + 1) !== 0x20 || ve !== cr) canonical = false;
-    const match = matchHeaderNameBytes(b, pos, colon);
     const value = text.slice(vs, ve);
     let name: string;
     if (match >= 0) {
