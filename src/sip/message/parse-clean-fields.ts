@@ -107,8 +107,11 @@ function headerParamsAt(b: Uint8Array, text: string, i: number, e: number, token
   return params;
 }
 
-/** sip:/sips: URI in b[s, e) without escapes, password, IPv6, upper case or headers. */
-export function uriAt(b: Uint8Array, text: string, s: number, e: number): SipUri | undefined {
+/**
+ * sip:/sips: URI in b[s, e) without escapes, password, IPv6, upper case or
+ * headers. `raw`, when given, is text.slice(s, e) already made by the caller.
+ */
+export function uriAt(b: Uint8Array, text: string, s: number, e: number, raw?: string): SipUri | undefined {
   if (b[s] !== 0x73 || b[s + 1] !== 0x69 || b[s + 2] !== 0x70) return undefined;
   let scheme: 'sip' | 'sips';
   let p: number;
@@ -167,7 +170,7 @@ export function uriAt(b: Uint8Array, text: string, s: number, e: number): SipUri
     }
     params = m;
   }
-  return { scheme, user, password: undefined, host, port, params, headers: EMPTY_URI_HEADERS, raw: text.slice(s, e) };
+  return { scheme, user, password: undefined, host, port, params, headers: EMPTY_URI_HEADERS, raw: raw ?? text.slice(s, e) };
 }
 
 /** `[token SP | "quoted" [SP]] <uri> *(;param)` in b[s, e). */

@@ -125,19 +125,23 @@ export function parseClean(b: Buffer, limits: SipLimits): ParseResult | undefine
     for (let m = 0; m < sp1; m++) if (!isTokenChar(text.charCodeAt(m))) return undefined;
     const sp2 = sle - 8;
     if (sp2 <= sp1 + 1 || b[sp2] !== 0x20 || !isVersionAt(b, sp2 + 1)) return undefined;
-    for (let u = sp1 + 1; u < sp2; u++) {
-      const cu = b[u] ?? 0;
-      if (cu === 0x20 || cu === 0x09) return undefined;
-    }
     if (sp2 - sp1 - 1 > limits.maxUriLength) return undefined;
     method = methodAt(b, text, sp1);
     uri = text.slice(sp1 + 1, sp2);
     const scheme = uriScheme(uri);
     if (scheme === null) return undefined;
-    if (scheme === 'sip' || scheme === 'sips' || scheme === 'tel') {
-      const u = scheme === 'tel' ? parseSipUri(uri) : (uriAt(b, text, sp1 + 1, sp2) ?? parseSipUri(uri));
-      if (u === null) return undefined;
-      requestUri = u;
+    // The byte reader refuses blanks itself; otherwise check them here.
+    requestUri = scheme === 'sip' || scheme === 'sips' ? uriAt(b, text, sp1 + 1, sp2, uri) : undefined;
+    if (requestUri === undefined) {
+      for (let u = sp1 + 1; u < sp2; u++) {
+        const cu = b[u] ?? 0;
+        if (cu === 0x20 || cu === 0x09) return undefined;
+      }
+      if (scheme === 'sip' || scheme === 'sips' || scheme === 'tel') {
+        const u = parseSipUri(uri);
+        if (u === null) return undefined;
+        requestUri = u;
+      }
     }
   }
 
