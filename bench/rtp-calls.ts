@@ -28,8 +28,8 @@
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -105,9 +105,31 @@ function procRssKb(pid: number): number {
     return 0;
   }
 }
+/** Machine-wide UDP receive-buffer drops (column RcvbufErrors of /proc/net/snmp; other processes count too). */
 function udpRcvbufErrors(): number {
   const lines = readFileSync('/proc/net/snmp', 'latin1').split('\n').filter((l) => l.startsWith('Udp:'));
-  return Number(lines[1]?.split(/\s+/)[6] ?? 0);
+  const names = lines[0]?.split(/\s+/) ?? [];
+  return Number(lines[1]?.split(/\s+/)[names.indexOf('RcvbufErrors')] ?? 0);
+}
+/**
+ * Nanoseconds all threads of a process spent runnable but waiting for a CPU
+ * (/proc/PID/task/TID/schedstat, field 2). On a shared machine this says how
+ * much of the figure is other people's load rather than belfry's own cost.
+ */
+function procRunqueueWaitNs(pid: number): number {
+  let sum = 0;
+  try {
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        sum += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'latin1').split(' ')[1] ?? 0);
+      } catch {
+        // thread ended
+      }
+    }
+  } catch {
+    return 0;
+  }
+  return sum;
 }
 
 /** A generator thread and the requests waiting for its answers. */
@@ -204,6 +226,11 @@ async function main(): Promise<void> {
   // --belfry-workers N: belfry's own RTP relay in N worker threads (rtp.workers).
   const settingsFile = join(cfg, 'belfry.yaml');
   writeFileSync(settingsFile, readFileSync(settingsFile, 'utf8').replace(/^rtp:\n/m, `rtp:\n  workers: ${BELFRY_WORKERS}\n`));
+  // Everything of ours that binds ephemeral ports does so before belfry's ports are picked
+  // (a port freed by freePort() could otherwise be taken again before belfry binds it).
+  // Two sockets per call; the C generator binds them all now, the Node one on demand.
+  const cgen = C_GEN === undefined ? undefined : await CGenerator.start(C_GEN, 2 * CALLS, Math.ceil(CALLS / SETUP_RATE + WARMUP + SECONDS + 120));
+  const caller = await LoadUa.start(0);
   const sipPort = await freePort();
   const httpPort = await freePort();
   const belfryArgs = ['start', '--config', cfg, '--data-dir', join(work, 'data'), '--sip-host', '127.0.0.1', '--sip-port', String(sipPort), '--http-port', String(httpPort)];
@@ -220,8 +247,6 @@ async function main(): Promise<void> {
     const r = await fetch(`http://127.0.0.1:${httpPort}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
     return r.json();
   };
-  // Two sockets per call; the C generator binds them all now, the Node one on demand.
-  const cgen = C_GEN === undefined ? undefined : await CGenerator.start(C_GEN, 2 * CALLS, Math.ceil(CALLS / SETUP_RATE + WARMUP + SECONDS + 120));
   const gens = cgen === undefined ? Array.from({ length: WORKERS }, () => new Generator()) : [];
   let nextId = 0;
   let nextGen = 0;
@@ -236,7 +261,6 @@ async function main(): Promise<void> {
     if (g === undefined) throw new Error('no generator');
     return { port: await g.bind(id), remote: (p, dir) => g.post({ kind: 'remote', id, port: p, sends: dir }) };
   };
-  const caller = await LoadUa.start(0);
   let failures = 0;
   let established = 0;
   let stopped = false;
@@ -296,11 +320,15 @@ async function main(): Promise<void> {
       };
       await expect('window-start');
       const ticks0 = procTicks(pid);
+      const waitB0 = procRunqueueWaitNs(pid);
+      const waitG0 = procRunqueueWaitNs(cgen.pid);
       const drops0 = udpRcvbufErrors();
       const t0 = performance.now();
       await expect('window-end');
       const wall = (performance.now() - t0) / 1000;
       const ticks1 = procTicks(pid);
+      const waitB1 = procRunqueueWaitNs(pid);
+      const waitG1 = procRunqueueWaitNs(cgen.pid);
       const rssLoaded = procRssKb(pid);
       const gen = JSON.parse(await cgen.line()) as { callerToCallee: unknown; calleeToCaller: unknown; cpuPct: number; cpuUserPct: number; cpuSysPct: number; sendErrors: number };
       stopped = true;
@@ -314,12 +342,21 @@ async function main(): Promise<void> {
         concurrentCallsSeen: concurrent,
         callerToCallee: gen.callerToCallee,
         calleeToCaller: gen.calleeToCaller,
-        belfry: { cpuPct: Math.round(((ticks1 - ticks0) / hz / wall) * 1000) / 10, rssIdleKb: rssIdle, rssLoadedKb: rssLoaded, bytesPerCall: concurrent > 0 ? Math.round(((rssLoaded - rssIdle) * 1024) / concurrent) : null },
+        belfry: {
+          cpuPct: Math.round(((ticks1 - ticks0) / hz / wall) * 1000) / 10,
+          // Runnable but not running (all threads): high values mean the machine, not belfry, was the limit.
+          runqueueWaitPct: Math.round(((waitB1 - waitB0) / 1e9 / wall) * 1000) / 10,
+          rssIdleKb: rssIdle,
+          rssLoadedKb: rssLoaded,
+          bytesPerCall: concurrent > 0 ? Math.round(((rssLoaded - rssIdle) * 1024) / concurrent) : null,
+        },
         generatorCpuPct: gen.cpuPct,
+        generatorRunqueueWaitPct: Math.round(((waitG1 - waitG0) / 1e9 / wall) * 1000) / 10,
         generatorCpuUserPct: gen.cpuUserPct,
         generatorCpuSysPct: gen.cpuSysPct,
         generatorSendErrors: gen.sendErrors,
         kernelUdpRcvbufErrors: drops1 - drops0,
+        loadavg1: Math.round((loadavg()[0] ?? 0) * 100) / 100,
         target: '≥ 1,000 concurrent calls ≈ 100,000 packets/s each way, < 0.1 % loss',
         date: new Date().toISOString(),
       });
@@ -353,6 +390,7 @@ async function main(): Promise<void> {
         generatorBusiestThreadPct: Math.round(Math.max(...stats.map((s) => s.elu)) * 1000) / 10,
         generatorProcessCpuPct: Math.round(((cpu1.user + cpu1.system) / 1e6 / wall) * 1000) / 10,
         kernelUdpRcvbufErrors: drops1 - drops0,
+        loadavg1: Math.round((loadavg()[0] ?? 0) * 100) / 100,
         target: '≥ 1,000 concurrent calls ≈ 100,000 packets/s each way, < 0.1 % loss',
         date: new Date().toISOString(),
       });
