@@ -57,7 +57,7 @@ export interface AnchorHost {
   close(): Promise<void>;
 }
 
-/** Relays on the calling thread, ports from one PortPool. */
+/** Relays on the calling thread, ports from one PortPool, which it owns and closes. */
 export class InProcessAnchorHost implements AnchorHost {
   readonly #pool: PortPool;
   readonly #clock: Clock;
@@ -110,8 +110,10 @@ export class InProcessAnchorHost implements AnchorHost {
     return ok(handle);
   }
 
+  /** Close every anchor, then the pool's warm and idle sockets (the host owns its pool). */
   async close(): Promise<void> {
     this.#closed = true;
     for (const h of [...this.#live]) h.close();
+    this.#pool.close();
   }
 }

@@ -89,6 +89,7 @@ async function rig(opts: Partial<Pick<RtpRelayOptions, 'aToB' | 'bToA' | 'silenc
     events,
     close() {
       relay.close();
+      pool.close();
       a.close();
       b.close();
     },
@@ -238,11 +239,14 @@ test('relay: RTCP passes through between the RTCP ports', async () => {
 test('relay: close() is idempotent and returns the ports to the pool', async () => {
   const r = await rig();
   assert.equal(r.pool.inUse, 2);
-  r.close();
+  r.relay.close();
   r.relay.close();
   assert.equal(r.relay.closed, true);
   assert.equal(r.pool.inUse, 0);
-  // The ports can be bound again.
+  // Released pairs wait in the pool for reuse, with none of the relay's listeners left.
+  assert.equal(r.pool.ready.idle, 2);
+  r.close();
+  // Once the pool is closed the ports can be bound by anyone again.
   const again = createSocket('udp4');
   await new Promise<void>((resolve, reject) => {
     again.once('error', reject);
