@@ -95,6 +95,7 @@ export const BENCHES: readonly BenchSpec[] = [
     rows: (j) => [
       { figure: 'datagrams sent / achieved rate', belfry: `${num(at(j, 'sent'))} / ${num(at(j, 'achievedRate'), ' /s')}` },
       { figure: 'RSS before → peak → after', belfry: `${num(at(j, 'rssKiB.before'), ' KiB')} → ${num(at(j, 'rssKiB.peak'), ' KiB')} → ${num(at(j, 'rssKiB.after'), ' KiB')}` },
+      { figure: 'RSS after round 1 → after round 2 (same flood again; bounded memory does not grow)', belfry: `${num(at(j, 'rounds.0.rssAfterKiB'), ' KiB')} → ${num(at(j, 'rounds.1.rssAfterKiB'), ' KiB')}` },
       { figure: 'OPTIONS answered after the flood', belfry: String(at(j, 'optionsAnsweredAfter') ?? '—') },
     ],
   },
