@@ -6,7 +6,17 @@
 # Method: the peer kit's (../shared/bench-peers, lib.sh sourced, its
 # reg_auth.xml scenario): per repeat a fresh belfry, one pass registering all
 # users at FILL_RATE (RSS before/after → memory per registration), then a rate
-# ramp + bisection; a step passes with 0 failed, 0 retransmissions and ≥ 95 %
+# ramp + bisection. Memory per registration is RSS after the fill, taken once
+# the REGISTER transactions have ended (SETTLE_S, default 40 s: Timer J is
+# 64·T1 = 32 s over UDP, RFC 3261 §17.2.2), minus RSS before, over USERS; at
+# rest, as Kamailio's figure is. RSS right after the fill (transactions still
+# in Timer J) is reported too (`bytesPerRegistrationAtOnce`). The registrar
+# qualifies every binding every 60 s (src/main.ts); the kit's SIPp does not
+# answer OPTIONS, which would keep one client transaction per contact alive
+# for Timer F (32 s) every round, so once the fill is over a SIPp on the
+# registering port answers them with 200, as phones do (bench/sipp/
+# answer-options.xml; Kamailio's registrar from the kit sends no OPTIONS).
+# RAMP=0 skips the ramp (memory only); a step passes with 0 failed, 0 retransmissions and ≥ 95 %
 # of the target rate over STEP_SECS; CPU of belfry's PID from /proc. Median
 # of REPEATS. Then `bench-registrar.sh kamailio` with the same knobs.
 # belfry's users are extensions 1000001… (belfry extensions are digits; the
@@ -15,6 +25,7 @@
 #   bench/register-sipp.sh                              # full: 10,000 users, 3 repeats
 #   USERS=300 REG_RATES="100 200" STEP_SECS=2 REPEATS=1 BISECT=0 CONFIRM_SECS=2 \
 #     QUIET_MAX_WAIT=1 REFERENCE=1 bench/register-sipp.sh   # smoke check
+#   RAMP=0 REFERENCE=0 REPEATS=1 QUIET_MAX_WAIT=5 bench/register-sipp.sh   # memory per registration only
 #
 # Prints one JSON line (last line of stdout). 127.0.0.1 only; every SIPp run is
 # bounded (-m, -timeout, timeout); only PIDs this script started are stopped.
@@ -31,17 +42,21 @@ REALM=${REALM:-bench.local}
 FILL_RATE=${FILL_RATE:-1000}
 REG_RATES=${REG_RATES:-"1000 2000 4000 6000 8000 10000 12000 14000 17000 20000"}
 REFERENCE=${REFERENCE:-1}
+RAMP=${RAMP:-1}
+SETTLE_S=${SETTLE_S:-34}
 SUT_PORT=${SUT_PORT:-25062}
 HTTP_PORT=${HTTP_PORT:-25063}
 export USERS REG_RATES STEP_SECS REPEATS BISECT CONFIRM_SECS QUIET_MAX_WAIT QUIET_PCT FILL_RATE
 mkdir -p "$WORK" "$RUN_DIR"
-trap 'belfry_stop' EXIT
+ANSWER_PID=""
+stop_answer() { [ -n "$ANSWER_PID" ] && { kill "$ANSWER_PID" 2>/dev/null; wait "$ANSWER_PID" 2>/dev/null; }; ANSWER_PID=""; }
+trap 'stop_answer; belfry_stop' EXIT
 
 node --import tsx "$BENCH/gen-registrar-config.ts" "$USERS" "$REALM" "$WORK/belfry" > /dev/null || die "config generation failed"
 STEPS_TSV=$RUN_DIR/registrar-belfry-steps.tsv
 echo "$STEP_HDR" > "$STEPS_TSV"
 SUMMARY=$RUN_DIR/registrar-belfry-summary.tsv
-echo -e "repeat\tmax_pass_per_s\tfirst_fail_per_s\tcpu_pct_at_max\tcpu_us_per_reg_at_max\trtd_p99_ms_at_max\tregistered_users\trss_kB_empty\trss_kB_filled" > "$SUMMARY"
+echo -e "repeat\tmax_pass_per_s\tfirst_fail_per_s\tcpu_pct_at_max\tcpu_us_per_reg_at_max\trtd_p99_ms_at_max\tregistered_users\trss_kB_empty\trss_kB_filled\trss_kB_at_once" > "$SUMMARY"
 CLIENT_PORT=$REG_PORT
 KAM_PORT=$SUT_PORT   # lib.sh counts socket drops on KAM_PORT: here, belfry's
 need_ports "$REG_PORT" "$SUT_PORT"
@@ -58,14 +73,25 @@ for REPEAT in $(seq 1 "$REPEATS"); do
   sleep 1
   rss0=$(belfry_rss_kb)
   STEP_COUNT=$USERS step_run fill "$FILL_RATE" -- "${SIPP_ARGS[@]}" || log "WARNING: fill step did not pass cleanly"
+  # The phones answer qualify OPTIONS from now on (bounded: exits after SETTLE_S + 30 s).
+  timeout $((SETTLE_S + 30)) sipp 127.0.0.1:$SUT_PORT -sf "$BENCH/sipp/answer-options.xml" -i 127.0.0.1 -p "$REG_PORT" -nostdin \
+    -buff_size 4194304 > "$RUN_DIR/answer-options-r$REPEAT.log" 2>&1 &
+  ANSWER_PID=$!
   sleep 1
+  rss_once=$(belfry_rss_kb)
+  log "belfry rss right after the fill ${rss0} -> ${rss_once} kB; waiting ${SETTLE_S}s for the transactions to end (Timer J)"
+  sleep "$SETTLE_S"
   rss1=$(belfry_rss_kb)
+  stop_answer
   users=$(sqlite3 "$WORK/belfry/data/belfry.db" 'select count(distinct aor) from bindings' 2>/dev/null || echo NA)
-  log "belfry registered users=$users rss ${rss0} -> ${rss1} kB"
-  read -r lp ff <<< "$(ramp register-belfry "$REG_RATES" -- "${SIPP_ARGS[@]}")"
-  at=$(awk -F'\t' -v r="$REPEAT" -v lp="$lp" '$1=="register-belfry" && $2==r && $3==lp && $24==1 {c=$13; u=$18; p=$23} END{print (c==""?"NA":c), (u==""?"NA":u), (p==""?"NA":p)}' "$STEPS_TSV")
-  read -r kc ku kp <<< "$at"
-  echo -e "$REPEAT\t$lp\t$ff\t$kc\t$ku\t$kp\t$users\t$rss0\t$rss1" >> "$SUMMARY"
+  log "belfry registered users=$users rss ${rss0} -> ${rss1} kB (at rest)"
+  lp=NA ff=NA kc=NA ku=NA kp=NA
+  if [ "$RAMP" = 1 ]; then
+    read -r lp ff <<< "$(ramp register-belfry "$REG_RATES" -- "${SIPP_ARGS[@]}")"
+    at=$(awk -F'\t' -v r="$REPEAT" -v lp="$lp" '$1=="register-belfry" && $2==r && $3==lp && $24==1 {c=$13; u=$18; p=$23} END{print (c==""?"NA":c), (u==""?"NA":u), (p==""?"NA":p)}' "$STEPS_TSV")
+    read -r kc ku kp <<< "$at"
+  fi
+  echo -e "$REPEAT\t$lp\t$ff\t$kc\t$ku\t$kp\t$users\t$rss0\t$rss1\t$rss_once" >> "$SUMMARY"
   log "belfry registrar repeat $REPEAT: max passing rate $lp/s (first failure at $ff/s)"
   maxes="$maxes $lp"
   belfry_stop
@@ -80,15 +106,17 @@ if [ "$REFERENCE" = 1 ]; then
   kam_max=$(tsv_median "$KS" 2); kam_us=$(tsv_median "$KS" 5); kam_rss0=$(tsv_median "$KS" 8); kam_rss1=$(tsv_median "$KS" 11)
 fi
 b_max=$(tsv_median "$SUMMARY" 2); b_us=$(tsv_median "$SUMMARY" 5); b_rss0=$(tsv_median "$SUMMARY" 8); b_rss1=$(tsv_median "$SUMMARY" 9)
+b_rss_once=$(tsv_median "$SUMMARY" 10)
 node -e '
-const [bm, bu, r0, r1, km, ku, k0, k1, users, reps, step, dir, registered] = process.argv.slice(1);
+const [bm, bu, r0, r1, km, ku, k0, k1, users, reps, step, dir, registered, rOnce, settle] = process.argv.slice(1);
 const num = (s) => (s === "null" || s === "NA" || s === "" ? null : Number(s));
 const ratio = (a, b) => (a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000);
 const perReg = (a, b) => (num(a) === null || num(b) === null ? null : Math.round(((num(b) - num(a)) * 1024) / Number(users)));
 console.log(JSON.stringify({
   bench: "register-sipp", users: Number(users), repeats: Number(reps), stepSecs: Number(step),
-  belfry: { maxPerS: num(bm), cpuUsPerReg: num(bu), rssEmptyKb: num(r0), rssFilledKb: num(r1), bytesPerRegistration: perReg(r0, r1), registeredUsers: num(registered) },
+  belfry: { maxPerS: num(bm), cpuUsPerReg: num(bu), rssEmptyKb: num(r0), rssFilledKb: num(r1), bytesPerRegistration: perReg(r0, r1), settleSecs: Number(settle),
+    rssAtOnceKb: num(rOnce), bytesPerRegistrationAtOnce: perReg(r0, rOnce), registeredUsers: num(registered) },
   kamailio: { maxPerS: num(km), cpuUsPerReg: num(ku), rssEmptyKb: num(k0), rssFilledKb: num(k1), bytesPerRegistration: perReg(k0, k1) },
   ratio: { rate: ratio(num(bm), num(km)), cpuPerReg: ratio(num(bu), num(ku)) },
   results: dir, date: new Date().toISOString(),
-}));' "$b_max" "$b_us" "$b_rss0" "$b_rss1" "$kam_max" "$kam_us" "$kam_rss0" "$kam_rss1" "$USERS" "$REPEATS" "$STEP_SECS" "$RUN_DIR" "$(tsv_median "$SUMMARY" 7)"
+}));' "$b_max" "$b_us" "$b_rss0" "$b_rss1" "$kam_max" "$kam_us" "$kam_rss0" "$kam_rss1" "$USERS" "$REPEATS" "$STEP_SECS" "$RUN_DIR" "$(tsv_median "$SUMMARY" 7)" "$b_rss_once" "$SETTLE_S"
