@@ -25,8 +25,8 @@
  * Output on stdout: "ports p0 p1 ...", then "window-start" and "window-end"
  * (so the caller can sample belfry's CPU over exactly the window), then one
  * JSON line: per direction sent/received inside the window, loss, delay
- * percentiles (10 us buckets up to 200 ms), and this process's CPU over the
- * window. Packets count when their send stamp lies inside the window;
+ * percentiles (10 us buckets up to 100 ms, 1 ms buckets up to 10 s), and this
+ * process's user and system CPU over the window. Packets count when their send stamp lies inside the window;
  * sending stops at the window end and 500 ms are left for stragglers.
  *
  * Bounded: SIGALRM after --max-seconds ends the process whatever happens;
@@ -53,8 +53,11 @@
 
 #define PKT 172
 #define FRAME_NS 20000000LL
-#define BUCKET_NS 10000LL
-#define NBUCKETS 20001 /* 10 us buckets up to 200 ms; the last one holds everything later */
+/* Delay histogram: 10 us buckets up to 100 ms, then 1 ms buckets up to 10 s; the last holds everything later. */
+#define FINE_NS 10000LL
+#define FINE_BUCKETS 10000
+#define COARSE_NS 1000000LL
+#define NBUCKETS (FINE_BUCKETS + 9900 + 1)
 #define MAX_CATCHUP 3 /* frames */
 #define RECV_BATCH 16
 
@@ -100,15 +103,27 @@ static void die(const char *what) {
 static void put16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v & 0xff; }
 static void put32(uint8_t *p, uint32_t v) { p[0] = v >> 24; p[1] = (v >> 16) & 0xff; p[2] = (v >> 8) & 0xff; p[3] = v & 0xff; }
 
+static int bucket_of(int64_t delay_ns) {
+  if (delay_ns < FINE_BUCKETS * FINE_NS) return (int)(delay_ns / FINE_NS);
+  int64_t i = FINE_BUCKETS + (delay_ns - FINE_BUCKETS * FINE_NS) / COARSE_NS;
+  return i < NBUCKETS ? (int)i : NBUCKETS - 1;
+}
+
+/* Upper edge of bucket i in ms (percentiles are reported as that edge). */
+static double bucket_upper_ms(int i) {
+  if (i < FINE_BUCKETS) return (double)(i + 1) * FINE_NS / 1e6;
+  return (double)(FINE_BUCKETS * FINE_NS + (int64_t)(i - FINE_BUCKETS + 1) * COARSE_NS) / 1e6;
+}
+
 static double pct(const struct direction *d, double p) {
   if (d->received == 0) return -1;
   uint64_t c = 0, want = (uint64_t)(p * (double)d->received);
   if (want == 0) want = 1;
   for (int i = 0; i < NBUCKETS; i++) {
     c += d->buckets[i];
-    if (c >= want) return (double)(i + 1) * BUCKET_NS / 1e6;
+    if (c >= want) return bucket_upper_ms(i);
   }
-  return 200.0;
+  return bucket_upper_ms(NBUCKETS - 1);
 }
 
 static void print_dir(const char *name, const struct direction *d, double window_s) {
@@ -304,8 +319,7 @@ int main(int argc, char **argv) {
           d->received++;
           d->sum_ns += (double)delay;
           if (delay > d->max_ns) d->max_ns = delay;
-          int64_t bi = delay / BUCKET_NS;
-          d->buckets[bi < NBUCKETS ? bi : NBUCKETS - 1]++;
+          d->buckets[bucket_of(delay)]++;
         }
         if (r < RECV_BATCH) break;
       }
