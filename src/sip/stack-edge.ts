@@ -62,6 +62,8 @@ export function excerpt(bytes: Buffer, max = 80): string {
   return out;
 }
 
+const STATUS_CLASS: readonly StatusClass[] = ['1xx', '2xx', '3xx', '4xx', '5xx', '6xx'];
+
 export class SipEdge implements SipTransport {
   readonly #o: EdgeOptions;
   readonly #throttle: LogThrottle;
@@ -77,9 +79,13 @@ export class SipEdge implements SipTransport {
   edgeRejected = 0;
   readonly responsesSent: Record<StatusClass, number> = { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, '6xx': 0 };
 
+  /** The sanity policy with the merge check bound once (not rebuilt per request). */
+  readonly #checks: Parameters<typeof checkRequest>[2];
+
   constructor(opts: EdgeOptions) {
     this.#o = opts;
     this.#throttle = new LogThrottle(opts.logIntervalMs);
+    this.#checks = { ...opts.policy, isMerged: (r: SipRequest) => this.#isMerged(r) };
   }
 
   /** Register a started listener (its bound addresses are read once here). */
@@ -106,9 +112,10 @@ export class SipEdge implements SipTransport {
       onError?.({ code: 'SIP_TRANSPORT_NO_LISTENER', message: `no ${flow.protocol} listener` });
       return;
     }
-    if (bytes.length > 12 && bytes.toString('latin1', 0, 8) === 'SIP/2.0 ') {
-      const cls = `${bytes.toString('latin1', 8, 9)}xx`;
-      if (cls in this.responsesSent) this.responsesSent[cls as StatusClass]++;
+    // "SIP/2.0 " then the status class digit, read from the bytes (no strings per send).
+    if (bytes.length > 12 && bytes[0] === 0x53 && bytes[3] === 0x2f && bytes[7] === 0x20) {
+      const cls = STATUS_CLASS[(bytes[8] ?? 0) - 0x31];
+      if (cls !== undefined) this.responsesSent[cls]++;
     }
     listener.send(flow, bytes, onError);
   }
@@ -143,7 +150,7 @@ export class SipEdge implements SipTransport {
       });
       return;
     }
-    const v = checkRequest(req, flow, { ...this.#o.policy, isMerged: (r) => this.#isMerged(r) });
+    const v = checkRequest(req, flow, this.#checks);
     if (v.kind !== 'accept') {
       if (v.kind === 'respond') this.#respondRaw(req.headers, req.via, flow, v);
       else this.dropped++;
