@@ -4,10 +4,11 @@
  * mutated, truncated — the generator of the flood test) to a SIP target and
  * samples the target's RSS before, during and after. Prints one JSON line.
  *
- *   node --import tsx bench/flood.ts [--count 1000000] [--rate 50000] [--rounds 2] [--port P --pid PID]
+ *   node --import tsx bench/flood.ts [--count 1000000] [--rate 50000] [--rounds 2] [--settle-s 35] [--port P --pid PID]
  *
  * "Memory flat" is judged by rounds: the same flood is sent --rounds times
- * with a pause between; RSS after each round is reported. A target whose
+ * with a pause of --settle-s between (longer than Timer H/J, 32 s, so the
+ * round's transactions have ended); RSS after each pause is reported. A target whose
  * memory is bounded ends round 2 where it ended round 1 (V8's heap and
  * Node's buffers reach their working size in round 1; anything kept per
  * datagram would grow again in round 2).
@@ -90,13 +91,14 @@ if (port === 0 || pid === 0) {
 }
 
 const rounds = Math.max(1, arg('rounds', 2));
+const settleS = Math.max(0, arg('settle-s', 35));
 const rssBefore = rssKiB(pid);
 const sock = createSocket('udp4');
 sock.bind(0, '127.0.0.1');
 await once(sock, 'listening');
 sock.on('message', () => {});
 const rand = prng(0xf100d);
-const capMs = (count / rate) * 1500 + 10_000;
+const capMs = (count / rate) * 1500 + 10_000; // per round
 let sent = 0;
 let rssPeak = rssBefore;
 const samples: number[] = [];
@@ -119,7 +121,9 @@ for (let round = 0; round < rounds; round++) {
     await new Promise((r) => setTimeout(r, 10));
   }
   const seconds = (performance.now() - start) / 1000;
-  await new Promise((r) => setTimeout(r, 3000));
+  // Let the round's transactions end first (Timer H/J = 64·T1 = 32 s), so
+  // each round is measured at rest and the comparison is like for like.
+  await new Promise((r) => setTimeout(r, settleS * 1000));
   perRound.push({ sent: n, seconds: Number(seconds.toFixed(2)), rssAfterKiB: rssKiB(pid), answered: await optionsAnswered(port) });
 }
 clearInterval(sampler);

@@ -91,7 +91,7 @@ export const BENCHES: readonly BenchSpec[] = [
   {
     id: 'flood',
     title: 'Malformed-datagram flood (memory stays bounded, stack keeps answering)',
-    command: (s) => ({ argv: tsx('bench/flood.ts', '--count', s ? '5000' : '1000000', '--rate', s ? '5000' : '50000'), timeoutS: 600, smokeTimeoutS: 120 }),
+    command: (s) => ({ argv: tsx('bench/flood.ts', '--count', s ? '5000' : '1000000', '--rate', s ? '5000' : '50000', '--settle-s', s ? '1' : '35'), timeoutS: 600, smokeTimeoutS: 120 }),
     rows: (j) => [
       { figure: 'datagrams sent / achieved rate', belfry: `${num(at(j, 'sent'))} / ${num(at(j, 'achievedRate'), ' /s')}` },
       { figure: 'RSS before → peak → after', belfry: `${num(at(j, 'rssKiB.before'), ' KiB')} → ${num(at(j, 'rssKiB.peak'), ' KiB')} → ${num(at(j, 'rssKiB.after'), ' KiB')}` },

@@ -226,7 +226,7 @@ export class TransactionLayer {
     tx.terminated = true;
     for (const t of tx.timers.values()) t.cancel();
     tx.timers.clear();
-    const bytes = (role === 'resend-response' || role === 'resend-ack') && sent !== undefined ? this.#bytes.get(sent) : undefined;
+    const bytes = (role === 'resend-response' || role === 'resend-ack') && sent !== undefined ? ownBytes(this.#bytes.get(sent)) : undefined;
     const onResponse = role === 'accepted-client' && tx instanceof ClientTransaction ? tx.responseHandler : undefined;
     const entry = new Linger(tx.key, role, tx.flow, this.#opts.clock.now() + ms, bytes, onResponse);
     const table: Map<string, AnyTransaction | Linger> = tx instanceof ClientTransaction ? this.#clients : this.#servers;
@@ -353,4 +353,15 @@ export class TransactionLayer {
       else this.#log?.debug({ code: error.code, peer: flow.remoteAddress }, 'transport error outside a transaction');
     });
   }
+}
+
+/**
+ * A small Buffer is usually a slice of Node's shared 8 KiB pool; kept for a
+ * Linger's 32 s it would pin the whole slab. Copy it into its own memory.
+ */
+function ownBytes(b: Buffer | undefined): Buffer | undefined {
+  if (b === undefined || b.buffer.byteLength <= b.length * 2) return b;
+  const own = Buffer.allocUnsafeSlow(b.length);
+  b.copy(own);
+  return own;
 }
