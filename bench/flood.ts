@@ -4,7 +4,7 @@
  * mutated, truncated — the generator of the flood test) to a SIP target and
  * samples the target's RSS before, during and after. Prints one JSON line.
  *
- *   node --import tsx bench/flood.ts [--count 1000000] [--rate 50000] [--rounds 2] [--settle-s 35] [--port P --pid PID]
+ *   node --import tsx bench/flood.ts [--count 1000000] [--rate 50000] [--rounds 3] [--settle-s 35] [--port P --pid PID]
  *
  * "Memory flat" is judged by rounds: the same flood is sent --rounds times
  * with a pause of --settle-s between (longer than Timer H/J, 32 s, so the
@@ -90,7 +90,7 @@ if (port === 0 || pid === 0) {
   pid = c.child.pid ?? 0;
 }
 
-const rounds = Math.max(1, arg('rounds', 2));
+const rounds = Math.max(1, arg('rounds', 3));
 const settleS = Math.max(0, arg('settle-s', 35));
 const rssBefore = rssKiB(pid);
 const sock = createSocket('udp4');
