@@ -19,7 +19,11 @@
  *
  *   node --import tsx bench/cdr-write.bench.ts [secondsPerCase=2] [callsPerFlush=15]
  *
- * Prints one JSON line. Not asserted.
+ * Prints one JSON line. Not asserted. For instruction counts, a fixed number
+ * of calls through the writer alone (run it at two sizes under callgrind and
+ * divide the difference by the difference in calls, which cancels start-up):
+ *
+ *   valgrind --tool=callgrind node --single-threaded --import tsx bench/cdr-write.bench.ts writer split|same CALLS
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,8 +33,9 @@ import { CdrWriter } from '../src/engine/cdr-writer.ts';
 import type { CallRecord, LegRecord } from '../src/engine/cdr-types.ts';
 import { CdrStore, openDatabase, type CdrCall, type CdrLeg, type Db } from '../src/store/index.ts';
 
-const seconds = Number(process.argv[2] ?? '2');
-const callsPerFlush = Number(process.argv[3] ?? '15');
+const fixed = process.argv[2] === 'writer' ? { same: process.argv[3] === 'same', calls: Number(process.argv[4] ?? '1000') } : undefined;
+const seconds = fixed === undefined ? Number(process.argv[2] ?? '2') : 0;
+const callsPerFlush = fixed === undefined ? Number(process.argv[3] ?? '15') : 15;
 const T = Date.UTC(2026, 0, 5, 9, 0, 0);
 
 interface Figure {
@@ -106,13 +111,13 @@ function measure(cdr: CdrStore, withMarker: boolean): Figure {
   });
 }
 
-function measureWriter(cdr: CdrStore, sameBatch: boolean): Figure {
+function measureWriter(cdr: CdrStore, sameBatch: boolean, calls = Infinity): Figure {
   const clock = new ManualClock(0, T);
   const writer = new CdrWriter(cdr, silentLogger(), { clock, flushMs: 10 });
   return timed((deadline) => {
     let n = 0;
     let prev: Array<{ call: CallRecord; legs: LegRecord[] }> = [];
-    while (performance.now() < deadline) {
+    while (calls === Infinity ? performance.now() < deadline : n < calls) {
       const now: Array<{ call: CallRecord; legs: LegRecord[] }> = [];
       for (let i = 0; i < callsPerFlush; i++) {
         const c = engineCall(n++);
@@ -141,6 +146,17 @@ function withStore<T>(f: (cdr: CdrStore, db: Db) => T): T {
   }
 }
 try {
+  if (fixed !== undefined) {
+    const f = withStore((cdr) => measureWriter(cdr, fixed.same, fixed.calls));
+    console.log(JSON.stringify({ bench: 'cdr-write', writer: fixed.same ? 'same' : 'split', calls: fixed.calls, cpuUsPerCall: f.cpuUsPerCall }));
+  } else {
+    runAll();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function runAll(): void {
   const writeCall = withStore((cdr) => measure(cdr, false));
   const openPlusWriteCall = withStore((cdr) => measure(cdr, true));
   const batched10 = withStore((cdr) => measureBatched(cdr, 10));
@@ -155,6 +171,4 @@ try {
   console.log(
     JSON.stringify({ bench: 'cdr-write', secondsPerCase: seconds, callsPerFlush, writeCall, openPlusWriteCall, batched10, batched100, writerSplit, writerSame, writerSplitClosedRows: closedRows }),
   );
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
