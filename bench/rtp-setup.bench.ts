@@ -13,14 +13,15 @@
  *    release, what the pool did before) and `pool` (the pool's defaults).
  * 2. send — CPU per dgram send of a 172-byte datagram to 127.0.0.1 from an
  *    unconnected socket, with Node's default lookup (dns.lookup per send)
- *    and with literalFirstLookup (what PortPool sockets use).
+ *    and with literalFirstLookup (what PortPool sockets use), each with the
+ *    offset/length form of send() and (literal3) the short form.
  *
- *   node --import tsx bench/rtp-setup.bench.ts [--setups 4000] [--live 500] [--rate 300] [--sends 200000] [--base 34000] [--repeats 3]
+ *   node --import tsx bench/rtp-setup.bench.ts [--setups 4000] [--live 500] [--rate 300] [--sends 200000] [--base 34000] [--repeats 3] [--only dns|literal|literal3]
  *
  * 127.0.0.1 only; bounded loops.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { literalFirstLookup, ManualClock } from '../src/common/index.ts';
 import { InProcessAnchorHost, PortPool, type AnchorHandle, type PortPoolOptions } from '../src/rtp/index.ts';
 
@@ -35,6 +36,12 @@ const RATE = arg('rate', 300);
 const SENDS = arg('sends', 200_000);
 const BASE = arg('base', 34000);
 const REPEATS = arg('repeats', 3);
+
+let gcRuns = 0;
+const obs = new PerformanceObserver((list) => {
+  gcRuns += list.getEntries().length;
+});
+obs.observe({ entryTypes: ['gc'] });
 
 const yieldTurn = () => new Promise<void>((r) => setImmediate(r));
 const cpuUs = () => {
@@ -79,7 +86,13 @@ async function setup(mode: 'bind' | 'pool') {
   return { mode, cpuUsPerSetup: +(cpu / SETUPS).toFixed(1), createAnchorMeanMs: +latencyMs.toFixed(4), idleAfter: ready?.idle, warmAfter: ready?.warm, handedOut: from };
 }
 
-async function send(kind: 'dns' | 'literal') {
+/**
+ * dns: Node's default lookup, send(buf, 0, len, port, addr) — the relay before.
+ * literal: literalFirstLookup, same call. literal3: literalFirstLookup and
+ * send(buf, port, addr), which skips dgram's per-send sliceBuffer (a new
+ * Buffer view per datagram) — the relay now.
+ */
+async function send(kind: 'dns' | 'literal' | 'literal3') {
   const sink = createSocket('udp4');
   await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
   sink.on('message', () => undefined);
@@ -90,19 +103,24 @@ async function send(kind: 'dns' | 'literal') {
   const batch = 200; // per event-loop turn, so the kernel queues and the sink keep up
   const loop = async (n: number) => {
     for (let i = 0; i < n; i += batch) {
-      for (let j = 0; j < batch; j++) s.send(buf, to, '127.0.0.1');
+      if (kind === 'literal3') for (let j = 0; j < batch; j++) s.send(buf, to, '127.0.0.1');
+      else for (let j = 0; j < batch; j++) s.send(buf, 0, buf.length, to, '127.0.0.1');
       await yieldTurn();
     }
   };
   await loop(20_000);
   const c0 = cpuUs();
+  const g0 = gcRuns;
   const t0 = performance.now();
   await loop(SENDS);
+  // Let the GC observer's entries arrive.
+  await new Promise((r) => setTimeout(r, 20));
+  const gcs = gcRuns - g0;
   const cpu = cpuUs() - c0;
   const wall = performance.now() - t0;
   s.close();
   sink.close();
-  return { lookup: kind, cpuNsPerSend: Math.round((cpu * 1000) / SENDS), wallNsPerSend: Math.round((wall * 1e6) / SENDS) };
+  return { lookup: kind, cpuNsPerSend: Math.round((cpu * 1000) / SENDS), wallNsPerSend: Math.round((wall * 1e6) / SENDS), gcRuns: gcs };
 }
 
 const out = {
@@ -114,7 +132,15 @@ const out = {
   send: [] as unknown[],
   date: new Date().toISOString(),
 };
+// --only dns|literal|literal3: just that send loop (for instruction counts under
+// valgrind --tool=callgrind: run two --sends sizes and divide the difference).
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+if (ONLY === 'dns' || ONLY === 'literal' || ONLY === 'literal3') {
+  console.log(JSON.stringify({ bench: 'rtp-setup', send: await send(ONLY) }));
+  process.exit(0);
+}
 // Alternate the modes so a change in the machine's load hits both alike.
 for (let i = 0; i < REPEATS; i++) out.setup.push(await setup('bind'), await setup('pool'));
-for (let i = 0; i < REPEATS; i++) out.send.push(await send('dns'), await send('literal'));
+for (let i = 0; i < REPEATS; i++) out.send.push(await send('dns'), await send('literal'), await send('literal3'));
+obs.disconnect();
 console.log(JSON.stringify(out));

@@ -238,7 +238,9 @@ export class RtpRelay implements RelayHandle {
     if (!dst.hasDestination) return;
     to.packetsSent++;
     to.bytesSent += msg.length;
-    to.opts.pair.rtp.send(msg, 0, msg.length, dst.remotePort, dst.remoteAddress);
+    // The whole datagram: the short form of send() skips dgram's per-call
+    // sliceBuffer (a new Buffer view for every packet with offset/length).
+    to.opts.pair.rtp.send(msg, dst.remotePort, dst.remoteAddress);
   }
 
   #onRtcp(from: Side, to: Side, msg: Buffer, rinfo: RemoteInfo): void {
@@ -247,7 +249,7 @@ export class RtpRelay implements RelayHandle {
     from.rtcpReceived++;
     const dst = to.session;
     if (dst.remoteRtcpPort === 0) return;
-    to.opts.pair.rtcp.send(msg, 0, msg.length, dst.remoteRtcpPort, dst.remoteRtcpAddress);
+    to.opts.pair.rtcp.send(msg, dst.remoteRtcpPort, dst.remoteRtcpAddress);
   }
 
   #armSilence(): void {

@@ -25,8 +25,9 @@ function stub(port: number): Stub {
       if (ev === 'message') listeners.push(l);
       return rtp;
     },
-    send(msg: Buffer, off: number, len: number, p: number, address: string) {
-      sent.push({ bytes: [...msg.subarray(off, off + len)], port: p, address });
+    // The relay sends whole datagrams: send(msg, port, address).
+    send(msg: Buffer, p: number, address: string) {
+      sent.push({ bytes: [...msg], port: p, address });
     },
     removeAllListeners() {
       listeners.length = 0;
