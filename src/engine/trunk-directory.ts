@@ -88,9 +88,13 @@ function uriUser(uri: string): string {
   }
 }
 
+/** Source addresses whose trunk (or none) is remembered; the map is cleared when full. */
+const SOURCE_CACHE_MAX = 4096;
+
 export class TrunkDirectory {
   readonly #trunks: ReadonlyMap<string, Trunk>;
   readonly #inbound: Array<{ trunk: string; cidr: Cidr }> = [];
+  readonly #bySource = new Map<string, string | null>();
   readonly #resolved: ReadonlyMap<string, string>;
   readonly #local: LocalListener;
   readonly #country: string;
@@ -126,7 +130,14 @@ export class TrunkDirectory {
 
   /** The trunk whose inbound addresses contain `ip`, if any. */
   trunkForSource(ip: string): string | undefined {
-    return this.#inbound.find((e) => cidrContains(e.cidr, ip))?.trunk;
+    // Asked for every INVITE (stateless hook, identification): the answer per
+    // address is remembered, in a bounded map (source addresses are untrusted).
+    const known = this.#bySource.get(ip);
+    if (known !== undefined) return known === null ? undefined : known;
+    const trunk = this.#inbound.find((e) => cidrContains(e.cidr, ip))?.trunk;
+    if (this.#bySource.size >= SOURCE_CACHE_MAX) this.#bySource.clear();
+    this.#bySource.set(ip, trunk ?? null);
+    return trunk;
   }
 
   flowOf(name: string): Flow | undefined {
