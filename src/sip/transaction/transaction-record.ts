@@ -10,8 +10,8 @@ import type { TimerHandle } from '../../common/index.ts';
 import type { SipRequest, SipResponse } from '../message/index.ts';
 import type { Flow } from '../transport/index.ts';
 import { TransactionError } from './errors.ts';
-import { INVITE_CLIENT_INITIAL, stepInviteClient, type InviteClientState } from './invite-client.ts';
-import { INVITE_SERVER_INITIAL, stepInviteServer, type InviteServerState } from './invite-server.ts';
+import { INVITE_CLIENT_INITIAL, stepInviteClient, type InviteClientContext, type InviteClientState } from './invite-client.ts';
+import { INVITE_SERVER_INITIAL, stepInviteServer, type InviteServerContext, type InviteServerState } from './invite-server.ts';
 import type { ClientTransactionHandle, ResponseHandler, ServerTransactionHandle, TransactionMessages } from './layer-types.ts';
 import { NON_INVITE_CLIENT_INITIAL, stepNonInviteClient, type NonInviteClientState } from './non-invite-client.ts';
 import { NON_INVITE_SERVER_INITIAL, stepNonInviteServer, type NonInviteServerState } from './non-invite-server.ts';
@@ -35,6 +35,8 @@ abstract class TransactionRecord {
 
 export class ClientTransaction extends TransactionRecord implements ClientTransactionHandle {
   #state: InviteClientState | NonInviteClientState;
+  /** The INVITE machine's context, built once (not per event). */
+  #inviteCtx: InviteClientContext | undefined;
   provisionalSeen = false;
   finalSeen = false;
   cancelState: 'none' | 'pending' | 'sent' = 'none';
@@ -72,7 +74,7 @@ export class ClientTransaction extends TransactionRecord implements ClientTransa
 
   step(event: ClientEvent): readonly TransactionEffect[] {
     let next: Step<InviteClientState | NonInviteClientState>;
-    if (this.isInvite) next = stepInviteClient({ ...this.ctx, builders: this.messages }, this.#state as InviteClientState, event);
+    if (this.isInvite) next = stepInviteClient((this.#inviteCtx ??= { ...this.ctx, builders: this.messages }), this.#state as InviteClientState, event);
     else next = stepNonInviteClient(this.ctx, this.#state as NonInviteClientState, event);
     this.#state = next.state;
     return next.effects;
@@ -131,6 +133,7 @@ export class ServerTransaction extends TransactionRecord implements ServerTransa
   /** A 2xx went out: the transaction is (or was) in RFC 6026 Accepted. */
   acceptedOnce = false;
   #state: InviteServerState | NonInviteServerState;
+  #inviteCtx: InviteServerContext | undefined;
   #failure: ((e: TransactionError) => void) | undefined;
   #transportFailed = false;
   readonly cancels: ServerTransactionHandle | undefined;
@@ -157,7 +160,7 @@ export class ServerTransaction extends TransactionRecord implements ServerTransa
 
   step(event: ServerEvent): readonly TransactionEffect[] {
     let next: Step<InviteServerState | NonInviteServerState>;
-    if (this.request.method === 'INVITE') next = stepInviteServer({ ...this.ctx, builders: this.messages }, this.#state as InviteServerState, event);
+    if (this.request.method === 'INVITE') next = stepInviteServer((this.#inviteCtx ??= { ...this.ctx, builders: this.messages }), this.#state as InviteServerState, event);
     else next = stepNonInviteServer(this.ctx, this.#state as NonInviteServerState, event);
     this.#state = next.state;
     return next.effects;
