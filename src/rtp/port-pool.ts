@@ -90,6 +90,7 @@ function bindSocket(address: string, port: number, bufferBytes: number | undefin
     s.bind(port, address, () => {
       s.off('error', onError);
       s.on('error', ignoreError);
+      s.on('close', markClosed);
       if (bufferBytes !== undefined) {
         try {
           s.setRecvBufferSize(bufferBytes);
@@ -111,15 +112,17 @@ function closeQuietly(s: Socket): void {
   }
 }
 
-/** Whether a socket is still bound (a user may have closed it, or it failed). */
-function isOpen(s: Socket): boolean {
-  try {
-    s.address();
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * Sockets that emitted 'close' (a user may close one, or it failed). A set
+ * instead of asking the socket (address() is a getsockname syscall), checked
+ * at release and again when an idle pair is taken, since dgram emits 'close'
+ * on the next tick.
+ */
+const closedSockets = new WeakSet<Socket>();
+function markClosed(this: Socket): void {
+  closedSockets.add(this);
 }
+const isOpen = (s: Socket): boolean => !closedSockets.has(s);
 
 /** Take the sockets back from a user: its listeners go, the pool's error listener stays. */
 function reclaim(s: Socket): void {
@@ -127,6 +130,7 @@ function reclaim(s: Socket): void {
   s.removeAllListeners('error');
   s.removeAllListeners('close');
   s.on('error', ignoreError);
+  s.on('close', markClosed);
   s.unref();
 }
 
@@ -191,9 +195,13 @@ export class PortPool {
   /** Hand out a pair: a quiet idle one, a warm one, or one bound now (see the file header). */
   async allocate(): Promise<Result<RtpSocketPair, RtpError>> {
     if (this.#closed) return err(new RtpError('RTP_SESSION_CLOSED', 'port pool is closed'));
-    const oldest = this.#idle[0];
-    if (oldest !== undefined && this.#clock.now() - oldest.since >= this.#reuseAfterMs) {
+    const now = this.#clock.now();
+    for (let oldest = this.#idle[0]; oldest !== undefined && now - oldest.since >= this.#reuseAfterMs; oldest = this.#idle[0]) {
       this.#idle.shift();
+      if (!isOpen(oldest.rtp) || !isOpen(oldest.rtcp)) {
+        this.#drop(oldest);
+        continue;
+      }
       this.#from.idle++;
       return ok(this.#lend(oldest));
     }
@@ -210,8 +218,11 @@ export class PortPool {
       return ok(this.#lend(bound.value));
     }
     // No free port left in the range: a pair still in quarantine beats a failed call.
-    const early = this.#idle.shift();
-    if (early !== undefined) {
+    for (let early = this.#idle.shift(); early !== undefined; early = this.#idle.shift()) {
+      if (!isOpen(early.rtp) || !isOpen(early.rtcp)) {
+        this.#drop(early);
+        continue;
+      }
       this.#from.idle++;
       return ok(this.#lend(early));
     }
