@@ -12,7 +12,7 @@
  * < 0.1 % loss. No reference relay is measured here (rtpengine is not
  * installed on this machine; see docs/benchmarks.md).
  *
- *   node --import tsx bench/rtp-calls.ts [--calls 1000] [--seconds 20] [--setup-rate 100] [--warmup 3] [--generator c|node] [--workers 1] [--belfry-workers 0] [--taskset-belfry CPUS] [--taskset-generator CPUS]
+ *   node --import tsx bench/rtp-calls.ts [--calls 1000] [--seconds 20] [--setup-rate 100] [--warmup 3] [--generator c|node] [--workers 1] [--belfry-workers 0] [--taskset-belfry CPUS] [--taskset-generator CPUS] [--generator-nice -10]
  *
  * --generator c (the default when `cc` can build it): the RTP sockets live in
  * bench/rtp-gen/rtp-gen.c, compiled with `cc -O2` into bench/rtp-gen/build/
@@ -22,6 +22,8 @@
  * generator threads (bench/rtp-generator-worker.ts), which saturate first on
  * a 2-core machine. Either way signalling stays on the main thread.
  * --taskset-*: pin belfry or the C generator to CPUs (taskset -c).
+ * --generator-nice: the C generator's niceness (default -10, so it is not the
+ * one starved on a busy machine; its run-queue wait is reported).
  *
  * Prints one JSON line. 127.0.0.1 only; everything is bounded; belfry is
  * stopped by the PID we started.
@@ -57,6 +59,10 @@ function sarg(name: string): string | undefined {
 }
 const TASKSET_BELFRY = sarg('taskset-belfry');
 const TASKSET_GEN = sarg('taskset-generator');
+// The C generator runs at this niceness (negative needs root; `nice` falls back to
+// the normal priority with a warning otherwise) so that, on a busy machine, its
+// receive stamps are not delayed by waiting for a CPU: the delay is belfry's.
+const GEN_NICE = arg('generator-nice', -10);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const TOKEN = 'bench-token-0123456789abcdef';
@@ -182,7 +188,8 @@ class CGenerator {
   }
   static async start(bin: string, streams: number, maxSeconds: number): Promise<CGenerator> {
     const args = ['--streams', String(streams), '--max-seconds', String(maxSeconds)];
-    const proc = TASKSET_GEN === undefined ? spawn(bin, args) : spawn('taskset', ['-c', TASKSET_GEN, bin, ...args]);
+    const cmd = [...(TASKSET_GEN === undefined ? [] : ['taskset', '-c', TASKSET_GEN]), bin, ...args];
+    const proc = spawn('nice', ['-n', String(GEN_NICE), ...cmd]);
     proc.stderr.on('data', (c: Buffer) => process.stderr.write(c));
     const g = new CGenerator(proc);
     const first = await g.line();
@@ -264,7 +271,7 @@ async function main(): Promise<void> {
   let failures = 0;
   let established = 0;
   let stopped = false;
-  const result: Record<string, unknown> = { bench: 'rtp-calls', calls: CALLS, seconds: SECONDS, generator: cgen === undefined ? 'node' : 'c', ...(cgen === undefined ? { workers: WORKERS } : {}), belfryWorkers: BELFRY_WORKERS, ...(TASKSET_BELFRY !== undefined ? { tasksetBelfry: TASKSET_BELFRY } : {}), ...(TASKSET_GEN !== undefined ? { tasksetGenerator: TASKSET_GEN } : {}) };
+  const result: Record<string, unknown> = { bench: 'rtp-calls', calls: CALLS, seconds: SECONDS, generator: cgen === undefined ? 'node' : 'c', ...(cgen === undefined ? {} : { generatorNice: GEN_NICE }), ...(cgen === undefined ? { workers: WORKERS } : {}), belfryWorkers: BELFRY_WORKERS, ...(TASKSET_BELFRY !== undefined ? { tasksetBelfry: TASKSET_BELFRY } : {}), ...(TASKSET_GEN !== undefined ? { tasksetGenerator: TASKSET_GEN } : {}) };
   try {
     for (let i = 0; ; i++) {
       try {
