@@ -148,3 +148,29 @@ test('reasonPhrase: table and class defaults', () => {
   assert.equal(reasonPhrase(481), 'Call/Transaction Does Not Exist');
   assert.equal(reasonPhrase(499), 'Client Error');
 });
+
+test('createResponse gives what buildResponse gives on the same header list (core fields taken from the request, not re-parsed)', () => {
+  const parsed = parseSipMessage(serializeSipMessage(invite()));
+  assert.ok(parsed.ok && parsed.message.kind === 'request');
+  for (const req of [invite(), parsed.message]) {
+    for (const [status, opts] of [
+      [100, { toTag: 'x' }],
+      [180, { toTag: 'ab12' }],
+      [200, { toTag: 'ab12', headers: [{ name: 'Contact', value: '<sip:b@192.0.2.4>' }, { name: 'content-type', value: 'application/sdp' }], body: Buffer.from('v=0\r\n') }],
+      [486, {}],
+      [401, { toTag: 'c', headers: [{ name: 'WWW-Authenticate', value: 'Digest realm="r", nonce="n"' }] }],
+    ] as const) {
+      const fast = createResponse(req, status, undefined, opts);
+      const copied = req.headers.filter((h) => ['via', 'from', 'call-id', 'cseq'].includes(h.name) || (h.name === 'timestamp' && status === 100) || h.name === 'to');
+      const list = copied.map((h) => (h.name === 'to' && status > 100 && opts.toTag !== undefined ? { name: 'to', value: `${h.value};tag=${opts.toTag}` } : h));
+      const slow = buildResponse({ status, headers: [...list, ...('headers' in opts ? opts.headers : [])], body: 'body' in opts ? opts.body : undefined });
+      assert.deepEqual(fast, slow, `status ${status}`);
+    }
+  }
+});
+
+test('createResponse: extra headers are still checked; a TU-supplied core header takes the full path', () => {
+  assert.throws(() => createResponse(invite(), 200, undefined, { headers: [{ name: 'Contact', value: 'a\r\nb' }] }), SipBuildError);
+  // A second To is checked like any built message: a duplicate core header is refused.
+  assert.throws(() => createResponse(invite(), 200, undefined, { toTag: 't', headers: [{ name: 'To', value: '<sip:other@example.com>;tag=z' }] }), /more than one To/);
+});
