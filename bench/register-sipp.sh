@@ -22,7 +22,11 @@
 # the fill is over a SIPp on the registering port answers them with 200, as
 # phones do (bench/sipp/answer-options.xml; Kamailio's registrar from the kit
 # sends no OPTIONS). RSS varies by about ±1.5 KB per registration from run to
-# run (docs/registrar.md). RAMP=0 skips the ramp (memory only).
+# run (docs/registrar.md): V8 returns start-up garbage at its own moment.
+# GC_BEFORE_SAMPLE=1 makes belfry collect garbage before both samples
+# (bench/gc-via-inspector.ts, through the inspector on 127.0.0.1), which
+# removes that noise; what stays is live memory plus heap pages the REGISTER
+# burst grew and V8 keeps. RAMP=0 skips the ramp (memory only).
 # belfry's users are extensions 1000001… (belfry extensions are digits; the
 # kit's are u000001…), same password formula, HA1s stored in the dialplan.
 #
@@ -49,6 +53,15 @@ REFERENCE=${REFERENCE:-1}
 RAMP=${RAMP:-1}
 SETTLE_S=${SETTLE_S:-34}
 EMPTY_SETTLE_S=${EMPTY_SETTLE_S:-20}
+GC_BEFORE_SAMPLE=${GC_BEFORE_SAMPLE:-0}
+# With GC_BEFORE_SAMPLE=1 belfry collects its garbage before each at-rest RSS sample (bench/gc-via-inspector.ts).
+[ "$GC_BEFORE_SAMPLE" = 1 ] && export NODE_OPTIONS="${NODE_OPTIONS:-} --inspect-port=0"
+belfry_gc() {
+  [ "$GC_BEFORE_SAMPLE" = 1 ] || return 0
+  node --experimental-websocket --import tsx "$BENCH/gc-via-inspector.ts" "$BELFRY_PID" "$RUN_DIR/belfry-registrar-r$REPEAT.log" 2>/dev/null ||
+    log "WARNING: could not make belfry collect garbage"
+  sleep 1
+}
 SUT_PORT=${SUT_PORT:-25062}
 HTTP_PORT=${HTTP_PORT:-25063}
 export USERS REG_RATES STEP_SECS REPEATS BISECT CONFIRM_SECS QUIET_MAX_WAIT QUIET_PCT FILL_RATE
@@ -78,6 +91,7 @@ for REPEAT in $(seq 1 "$REPEATS"); do
   # At rest before too: start-up (10,000 users compiled into the plan) leaves
   # garbage that V8 returns to the OS some seconds later, inside the delta.
   sleep "$EMPTY_SETTLE_S"
+  belfry_gc
   rss0=$(belfry_rss_kb)
   STEP_COUNT=$USERS step_run fill "$FILL_RATE" -- "${SIPP_ARGS[@]}" || log "WARNING: fill step did not pass cleanly"
   # The phones answer qualify OPTIONS from now on (bounded: exits after SETTLE_S + 30 s).
@@ -88,6 +102,7 @@ for REPEAT in $(seq 1 "$REPEATS"); do
   rss_once=$(belfry_rss_kb)
   log "belfry rss right after the fill ${rss0} -> ${rss_once} kB; waiting ${SETTLE_S}s for the transactions to end (Timer J)"
   sleep "$SETTLE_S"
+  belfry_gc
   rss1=$(belfry_rss_kb)
   stop_answer
   users=$(sqlite3 "$WORK/belfry/data/belfry.db" 'select count(distinct aor) from bindings' 2>/dev/null || echo NA)
@@ -115,15 +130,15 @@ fi
 b_max=$(tsv_median "$SUMMARY" 2); b_us=$(tsv_median "$SUMMARY" 5); b_rss0=$(tsv_median "$SUMMARY" 8); b_rss1=$(tsv_median "$SUMMARY" 9)
 b_rss_once=$(tsv_median "$SUMMARY" 10)
 node -e '
-const [bm, bu, r0, r1, km, ku, k0, k1, users, reps, step, dir, registered, rOnce, settle] = process.argv.slice(1);
+const [bm, bu, r0, r1, km, ku, k0, k1, users, reps, step, dir, registered, rOnce, settle, gcs] = process.argv.slice(1);
 const num = (s) => (s === "null" || s === "NA" || s === "" ? null : Number(s));
 const ratio = (a, b) => (a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000);
 const perReg = (a, b) => (num(a) === null || num(b) === null ? null : Math.round(((num(b) - num(a)) * 1024) / Number(users)));
 console.log(JSON.stringify({
   bench: "register-sipp", users: Number(users), repeats: Number(reps), stepSecs: Number(step),
-  belfry: { maxPerS: num(bm), cpuUsPerReg: num(bu), rssEmptyKb: num(r0), rssFilledKb: num(r1), bytesPerRegistration: perReg(r0, r1), settleSecs: Number(settle),
+  belfry: { maxPerS: num(bm), cpuUsPerReg: num(bu), rssEmptyKb: num(r0), rssFilledKb: num(r1), bytesPerRegistration: perReg(r0, r1), settleSecs: Number(settle), gcBeforeSample: gcs === "1",
     rssAtOnceKb: num(rOnce), bytesPerRegistrationAtOnce: perReg(r0, rOnce), registeredUsers: num(registered) },
   kamailio: { maxPerS: num(km), cpuUsPerReg: num(ku), rssEmptyKb: num(k0), rssFilledKb: num(k1), bytesPerRegistration: perReg(k0, k1) },
   ratio: { rate: ratio(num(bm), num(km)), cpuPerReg: ratio(num(bu), num(ku)) },
   results: dir, date: new Date().toISOString(),
-}));' "$b_max" "$b_us" "$b_rss0" "$b_rss1" "$kam_max" "$kam_us" "$kam_rss0" "$kam_rss1" "$USERS" "$REPEATS" "$STEP_SECS" "$RUN_DIR" "$(tsv_median "$SUMMARY" 7)" "$b_rss_once" "$SETTLE_S"
+}));' "$b_max" "$b_us" "$b_rss0" "$b_rss1" "$kam_max" "$kam_us" "$kam_rss0" "$kam_rss1" "$USERS" "$REPEATS" "$STEP_SECS" "$RUN_DIR" "$(tsv_median "$SUMMARY" 7)" "$b_rss_once" "$SETTLE_S" "$GC_BEFORE_SAMPLE"
