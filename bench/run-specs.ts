@@ -147,17 +147,33 @@ export const BENCHES: readonly BenchSpec[] = [
   },
   {
     id: 'rtp-calls',
-    title: 'Anchored G.711 calls through a real belfry, RTP both ways (target: ≥ 1,000 calls ≈ 100,000 packets/s each way, < 0.1 % loss)',
-    command: (s) => ({ argv: tsx('bench/rtp-calls.ts', '--calls', s ? '50' : '1000', '--seconds', s ? '3' : '20', '--setup-rate', s ? '50' : '100', '--warmup', s ? '1' : '3', '--workers', s ? '1' : '2'), timeoutS: 900, smokeTimeoutS: 180 }),
+    title: 'Anchored G.711 calls through a real belfry with 2 relay workers, RTP both ways, 500 calls (C generator)',
+    command: (s) => ({ argv: tsx('bench/rtp-calls.ts', '--calls', s ? '50' : '500', '--seconds', s ? '3' : '15', '--setup-rate', s ? '50' : '100', '--warmup', s ? '1' : '3', '--belfry-workers', '2'), timeoutS: 900, smokeTimeoutS: 180 }),
     rows: (j) => [
       { figure: 'calls established / concurrent seen by belfry', belfry: `${num(at(j, 'established'))} / ${num(at(j, 'concurrentCallsSeen'))}` },
       ...(['callerToCallee', 'calleeToCaller'] as const).map((d) => ({
         figure: `${d === 'callerToCallee' ? 'caller → callee' : 'callee → caller'}: packets/s, loss, added delay p50/p99/max`,
         belfry: `${num(at(j, `${d}.pps`), ' /s')}, ${num(at(j, `${d}.lossPct`), ' %', 3)}, ${num(at(j, `${d}.p50Ms`), '', 2)}/${num(at(j, `${d}.p99Ms`), '', 2)}/${num(at(j, `${d}.maxMs`), ' ms', 1)}`,
       })),
-      { figure: 'belfry CPU (all threads) / RSS loaded', belfry: `${num(at(j, 'belfry.cpuPct'), ' %', 1)} / ${num(at(j, 'belfry.rssLoadedKb'), ' kB')}` },
+      { figure: 'belfry CPU (all threads, % of one core) / run-queue wait / RSS loaded', belfry: `${num(at(j, 'belfry.cpuPct'), ' %', 1)} / ${num(at(j, 'belfry.runqueueWaitPct'), ' %', 1)} / ${num(at(j, 'belfry.rssLoadedKb'), ' kB')}` },
       { figure: 'memory per call with media (RSS delta / calls)', belfry: num(at(j, 'belfry.bytesPerCall'), ' B') },
-      { figure: 'generator: busiest thread event-loop use / process CPU (near 100 % = the generator is the limit)', belfry: `${num(at(j, 'generatorBusiestThreadPct'), ' %', 1)} / ${num(at(j, 'generatorProcessCpuPct'), ' %', 1)}` },
+      { figure: 'C generator CPU (kernel loopback work included) / its run-queue wait', belfry: `${num(at(j, 'generatorCpuPct'), ' %', 1)} / ${num(at(j, 'generatorRunqueueWaitPct'), ' %', 1)}` },
+      { figure: 'ANSWERED CDRs', belfry: num(at(j, 'answeredCdrs')) },
+    ],
+  },
+  {
+    id: 'rtp-calls-1000',
+    title: 'Anchored G.711 calls through a real belfry with 2 relay workers, RTP both ways, 1,000 calls (target: ≥ 1,000 calls ≈ 100,000 packets/s each way, < 0.1 % loss)',
+    command: (s) => ({ argv: tsx('bench/rtp-calls.ts', '--calls', s ? '50' : '1000', '--seconds', s ? '3' : '15', '--setup-rate', s ? '50' : '100', '--warmup', s ? '1' : '3', '--belfry-workers', '2'), timeoutS: 900, smokeTimeoutS: 180 }),
+    rows: (j) => [
+      { figure: 'calls established / concurrent seen by belfry', belfry: `${num(at(j, 'established'))} / ${num(at(j, 'concurrentCallsSeen'))}` },
+      ...(['callerToCallee', 'calleeToCaller'] as const).map((d) => ({
+        figure: `${d === 'callerToCallee' ? 'caller → callee' : 'callee → caller'}: packets/s, loss, added delay p50/p99/max`,
+        belfry: `${num(at(j, `${d}.pps`), ' /s')}, ${num(at(j, `${d}.lossPct`), ' %', 3)}, ${num(at(j, `${d}.p50Ms`), '', 2)}/${num(at(j, `${d}.p99Ms`), '', 2)}/${num(at(j, `${d}.maxMs`), ' ms', 1)}`,
+      })),
+      { figure: 'belfry CPU (all threads, % of one core) / run-queue wait / RSS loaded', belfry: `${num(at(j, 'belfry.cpuPct'), ' %', 1)} / ${num(at(j, 'belfry.runqueueWaitPct'), ' %', 1)} / ${num(at(j, 'belfry.rssLoadedKb'), ' kB')}` },
+      { figure: 'memory per call with media (RSS delta / calls)', belfry: num(at(j, 'belfry.bytesPerCall'), ' B') },
+      { figure: 'C generator CPU (kernel loopback work included) / its run-queue wait', belfry: `${num(at(j, 'generatorCpuPct'), ' %', 1)} / ${num(at(j, 'generatorRunqueueWaitPct'), ' %', 1)}` },
       { figure: 'ANSWERED CDRs', belfry: num(at(j, 'answeredCdrs')) },
     ],
   },
