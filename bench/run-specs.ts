@@ -191,8 +191,10 @@ export const BENCHES: readonly BenchSpec[] = [
     title: 'CDR writes to SQLite (WAL)',
     command: (s) => ({ argv: tsx('bench/cdr-write.bench.ts', s ? '0.3' : '2'), timeoutS: 300, smokeTimeoutS: 120 }),
     rows: (j) => [
-      { figure: 'completed calls written, one transaction each', belfry: num(at(j, 'writeCallPerSec'), ' /s') },
-      { figure: 'batched by 100', belfry: num(at(j, 'batched100PerSec'), ' /s') },
+      { figure: 'completed calls written, one transaction each: CPU per call', belfry: num(at(j, 'writeCall.cpuUsPerCall'), ' µs', 1) },
+      { figure: 'batched by 100: CPU per call', belfry: num(at(j, 'batched100.cpuUsPerCall'), ' µs', 1) },
+      { figure: "the engine's writer (10 ms batches), open marker and final row in different batches: CPU per call", belfry: num(at(j, 'writerSplit.cpuUsPerCall'), ' µs', 1) },
+      { figure: "the engine's writer, marker and final row in the same batch (short calls): CPU per call", belfry: num(at(j, 'writerSame.cpuUsPerCall'), ' µs', 1) },
     ],
   },
 ];
