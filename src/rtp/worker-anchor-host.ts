@@ -44,11 +44,15 @@ type Pending = (r: WorkerReply) => void;
  * bootstrap registers tsx inside the worker first.
  */
 function spawnWorker(init: WorkerInit): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./relay-worker.js', import.meta.url), { workerData: init });
+  // The relay allocates nothing per packet, so its isolate needs only a small
+  // young generation; without a limit it would take the process-wide
+  // --max-semi-space-size the launcher sets for the signalling thread.
+  const resourceLimits = { maxYoungGenerationSizeMb: 8 };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./relay-worker.js', import.meta.url), { workerData: init, resourceLimits });
   const entry = new URL('./relay-worker.ts', import.meta.url).href;
   const api = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); }).catch((e) => { console.error(e); process.exit(1); });`;
-  return new Worker(code, { eval: true, workerData: init });
+  return new Worker(code, { eval: true, workerData: init, resourceLimits });
 }
 
 export class WorkerAnchorHost implements AnchorHost {
