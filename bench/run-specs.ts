@@ -49,6 +49,26 @@ export function ratio(a: unknown, b: unknown): string {
 
 const tsx = (file: string, ...args: string[]): string[] => ['node', '--import', 'tsx', file, ...args];
 
+/** Anchored RTP through a real belfry with 2 relay workers and the C generator (bench/rtp-calls.ts). */
+function rtpCallsSpec(id: string, calls: number, title: string): BenchSpec {
+  return {
+    id,
+    title,
+    command: (s) => ({ argv: tsx('bench/rtp-calls.ts', '--calls', s ? '50' : String(calls), '--seconds', s ? '3' : '15', '--setup-rate', s ? '50' : '100', '--warmup', s ? '1' : '3', '--belfry-workers', '2'), timeoutS: 900, smokeTimeoutS: 180 }),
+    rows: (j) => [
+      { figure: 'calls established / concurrent seen by belfry', belfry: `${num(at(j, 'established'))} / ${num(at(j, 'concurrentCallsSeen'))}` },
+      ...(['callerToCallee', 'calleeToCaller'] as const).map((d) => ({
+        figure: `${d === 'callerToCallee' ? 'caller → callee' : 'callee → caller'}: packets/s, loss, added delay p50/p99/max`,
+        belfry: `${num(at(j, `${d}.pps`), ' /s')}, ${num(at(j, `${d}.lossPct`), ' %', 3)}, ${num(at(j, `${d}.p50Ms`), '', 2)}/${num(at(j, `${d}.p99Ms`), '', 2)}/${num(at(j, `${d}.maxMs`), ' ms', 1)}`,
+      })),
+      { figure: 'belfry CPU (all threads, % of one core) / run-queue wait / RSS loaded', belfry: `${num(at(j, 'belfry.cpuPct'), ' %', 1)} / ${num(at(j, 'belfry.runqueueWaitPct'), ' %', 1)} / ${num(at(j, 'belfry.rssLoadedKb'), ' kB')}` },
+      { figure: 'memory per call with media (RSS delta / calls)', belfry: num(at(j, 'belfry.bytesPerCall'), ' B') },
+      { figure: 'C generator CPU (kernel loopback work included) / its run-queue wait', belfry: `${num(at(j, 'generatorCpuPct'), ' %', 1)} / ${num(at(j, 'generatorRunqueueWaitPct'), ' %', 1)}` },
+      { figure: 'ANSWERED CDRs', belfry: num(at(j, 'answeredCdrs')) },
+    ],
+  };
+}
+
 export const BENCHES: readonly BenchSpec[] = [
   {
     id: 'parse',
@@ -145,38 +165,12 @@ export const BENCHES: readonly BenchSpec[] = [
       { figure: `sockets: ${num(at(j, 'sockets.sessions'))} sessions relayed`, belfry: `${num(at(j, 'sockets.relayedPerSec'), ' packets/s')}, loss ${num(at(j, 'sockets.lossRatio'), '', 5)}, mean delay ${num(at(j, 'sockets.meanDelayMs'), ' ms', 2)}` },
     ],
   },
-  {
-    id: 'rtp-calls',
-    title: 'Anchored G.711 calls through a real belfry with 2 relay workers, RTP both ways, 500 calls (C generator)',
-    command: (s) => ({ argv: tsx('bench/rtp-calls.ts', '--calls', s ? '50' : '500', '--seconds', s ? '3' : '15', '--setup-rate', s ? '50' : '100', '--warmup', s ? '1' : '3', '--belfry-workers', '2'), timeoutS: 900, smokeTimeoutS: 180 }),
-    rows: (j) => [
-      { figure: 'calls established / concurrent seen by belfry', belfry: `${num(at(j, 'established'))} / ${num(at(j, 'concurrentCallsSeen'))}` },
-      ...(['callerToCallee', 'calleeToCaller'] as const).map((d) => ({
-        figure: `${d === 'callerToCallee' ? 'caller → callee' : 'callee → caller'}: packets/s, loss, added delay p50/p99/max`,
-        belfry: `${num(at(j, `${d}.pps`), ' /s')}, ${num(at(j, `${d}.lossPct`), ' %', 3)}, ${num(at(j, `${d}.p50Ms`), '', 2)}/${num(at(j, `${d}.p99Ms`), '', 2)}/${num(at(j, `${d}.maxMs`), ' ms', 1)}`,
-      })),
-      { figure: 'belfry CPU (all threads, % of one core) / run-queue wait / RSS loaded', belfry: `${num(at(j, 'belfry.cpuPct'), ' %', 1)} / ${num(at(j, 'belfry.runqueueWaitPct'), ' %', 1)} / ${num(at(j, 'belfry.rssLoadedKb'), ' kB')}` },
-      { figure: 'memory per call with media (RSS delta / calls)', belfry: num(at(j, 'belfry.bytesPerCall'), ' B') },
-      { figure: 'C generator CPU (kernel loopback work included) / its run-queue wait', belfry: `${num(at(j, 'generatorCpuPct'), ' %', 1)} / ${num(at(j, 'generatorRunqueueWaitPct'), ' %', 1)}` },
-      { figure: 'ANSWERED CDRs', belfry: num(at(j, 'answeredCdrs')) },
-    ],
-  },
-  {
-    id: 'rtp-calls-1000',
-    title: 'Anchored G.711 calls through a real belfry with 2 relay workers, RTP both ways, 1,000 calls (target: ≥ 1,000 calls ≈ 100,000 packets/s each way, < 0.1 % loss)',
-    command: (s) => ({ argv: tsx('bench/rtp-calls.ts', '--calls', s ? '50' : '1000', '--seconds', s ? '3' : '15', '--setup-rate', s ? '50' : '100', '--warmup', s ? '1' : '3', '--belfry-workers', '2'), timeoutS: 900, smokeTimeoutS: 180 }),
-    rows: (j) => [
-      { figure: 'calls established / concurrent seen by belfry', belfry: `${num(at(j, 'established'))} / ${num(at(j, 'concurrentCallsSeen'))}` },
-      ...(['callerToCallee', 'calleeToCaller'] as const).map((d) => ({
-        figure: `${d === 'callerToCallee' ? 'caller → callee' : 'callee → caller'}: packets/s, loss, added delay p50/p99/max`,
-        belfry: `${num(at(j, `${d}.pps`), ' /s')}, ${num(at(j, `${d}.lossPct`), ' %', 3)}, ${num(at(j, `${d}.p50Ms`), '', 2)}/${num(at(j, `${d}.p99Ms`), '', 2)}/${num(at(j, `${d}.maxMs`), ' ms', 1)}`,
-      })),
-      { figure: 'belfry CPU (all threads, % of one core) / run-queue wait / RSS loaded', belfry: `${num(at(j, 'belfry.cpuPct'), ' %', 1)} / ${num(at(j, 'belfry.runqueueWaitPct'), ' %', 1)} / ${num(at(j, 'belfry.rssLoadedKb'), ' kB')}` },
-      { figure: 'memory per call with media (RSS delta / calls)', belfry: num(at(j, 'belfry.bytesPerCall'), ' B') },
-      { figure: 'C generator CPU (kernel loopback work included) / its run-queue wait', belfry: `${num(at(j, 'generatorCpuPct'), ' %', 1)} / ${num(at(j, 'generatorRunqueueWaitPct'), ' %', 1)}` },
-      { figure: 'ANSWERED CDRs', belfry: num(at(j, 'answeredCdrs')) },
-    ],
-  },
+  rtpCallsSpec('rtp-calls', 500, 'Anchored G.711 calls through a real belfry with 2 relay workers, RTP both ways, 500 calls (C generator)'),
+  rtpCallsSpec(
+    'rtp-calls-1000',
+    1000,
+    'Anchored G.711 calls through a real belfry with 2 relay workers, RTP both ways, 1,000 calls (target: ≥ 1,000 calls ≈ 100,000 packets/s each way, < 0.1 % loss)',
+  ),
   {
     id: 'dialplan',
     title: 'Dialplan compile and decisions (target: compile < 1 s, ≥ 500,000 decisions/s)',
