@@ -9,11 +9,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { createResponse, parseSipMessage, serializeSipMessage, DEFAULT_SIP_LIMITS, type SipMessage } from '../../src/sip/message/index.ts';
-import { INVITE, REGISTER } from '../../bench/sip-inputs.ts';
+import { parseSipMessage, serializeSipMessage, DEFAULT_SIP_LIMITS, type SipMessage } from '../../src/sip/message/index.ts';
+import { fixtures, INVITE, REGISTER, RESPONSE, SIP_BASES } from '../helpers/sip-bases.ts';
 
 function sameAsWriter(bytes: Buffer): boolean {
   const r = parseSipMessage(bytes, DEFAULT_SIP_LIMITS);
@@ -26,19 +25,7 @@ function sameAsWriter(bytes: Buffer): boolean {
   return fast.buffer === bytes.buffer && fast.byteOffset === bytes.byteOffset;
 }
 
-const invite = parseSipMessage(INVITE, DEFAULT_SIP_LIMITS);
-if (!invite.ok || invite.message.kind !== 'request') throw new Error('bench INVITE does not parse');
-const RESPONSE = serializeSipMessage(createResponse(invite.message, 180, undefined, { toTag: 'abc' }));
-
-function fixtures(): Buffer[] {
-  const out: Buffer[] = [];
-  for (const dir of ['torture', 'rfc5118']) {
-    const base = join(import.meta.dirname, '../fixtures/sip', dir);
-    for (const f of readdirSync(base)) if (f.endsWith('.sip')) out.push(readFileSync(join(base, f)));
-  }
-  return out;
-}
-const BASES = [INVITE, REGISTER, RESPONSE, ...fixtures()];
+const BASES = SIP_BASES;
 
 test('canonical inputs are returned as they came (and equal the writer)', () => {
   assert.equal(sameAsWriter(INVITE), true);
