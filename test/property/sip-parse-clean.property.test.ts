@@ -10,7 +10,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseSipMessage, serializeSipMessage, DEFAULT_SIP_LIMITS, type SipLimits } from '../../src/sip/message/index.ts';
 import { parseClean } from '../../src/sip/message/parse-clean.ts';

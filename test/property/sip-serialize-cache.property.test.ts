@@ -9,7 +9,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseSipMessage, serializeSipMessage, DEFAULT_SIP_LIMITS, type SipMessage } from '../../src/sip/message/index.ts';
 import { fixtures, INVITE, REGISTER, RESPONSE, SIP_BASES } from '../helpers/sip-bases.ts';
