@@ -70,6 +70,38 @@ function portAt(b: Uint8Array, s: number, e: number): number {
   return n <= 65535 ? n : -1;
 }
 
+/** Results of the last hostPortAt (module scratch: no object per URI or Via on the hot path). */
+let hpHost = '';
+let hpPort: number | undefined;
+
+/**
+ * host [":" port] from p up to ';' or e, for sip URIs and Via sent-by alike.
+ * Sets hpHost/hpPort and returns the index after them, or -1 when a byte is
+ * not a host character, the host is empty or the port is not one.
+ */
+function hostPortAt(b: Uint8Array, text: string, p: number, e: number): number {
+  let i = p;
+  for (; i < e; i++) {
+    const c = b[i] ?? 0;
+    if (HOST[c] === 1) continue;
+    if (c === 0x3a || c === 0x3b) break;
+    return -1;
+  }
+  if (i === p) return -1;
+  hpHost = text.slice(p, i);
+  hpPort = undefined;
+  if (b[i] === 0x3a) {
+    let pe = i + 1;
+    while (pe < e && b[pe] !== 0x3b) pe++;
+    const n = portAt(b, i + 1, pe);
+    if (n < 0) return -1;
+    hpPort = n;
+    i = pe;
+  }
+  return i;
+}
+
+
 /**
  * `*( ";" name [ "=" value ] )` header parameters in b[i, e) with lower-case
  * token names and plain values; the value of `tokenParam` (an interned name)
@@ -134,24 +166,10 @@ export function uriAt(b: Uint8Array, text: string, s: number, e: number, raw?: s
     user = text.slice(p, at);
     p = at + 1;
   }
-  let i = p;
-  for (; i < e; i++) {
-    const c = b[i] ?? 0;
-    if (HOST[c] === 1) continue;
-    if (c === 0x3a || c === 0x3b) break;
-    return undefined;
-  }
-  if (i === p) return undefined;
-  const host = text.slice(p, i);
-  let port: number | undefined;
-  if (b[i] === 0x3a) {
-    let pe = i + 1;
-    while (pe < e && b[pe] !== 0x3b) pe++;
-    const n = portAt(b, i + 1, pe);
-    if (n < 0) return undefined;
-    port = n;
-    i = pe;
-  }
+  let i = hostPortAt(b, text, p, e);
+  if (i < 0) return undefined;
+  const host = hpHost;
+  const port = hpPort;
   let params: ReadonlyMap<string, ParamValue> = EMPTY_URI_PARAMS;
   if (i < e) {
     // uri-parameters: ";" name [ "=" value ], names lower case, none empty, no '?' (URI headers).
@@ -218,24 +236,10 @@ export function viaAt(b: Uint8Array, text: string, s: number, e: number): Via | 
   else return undefined;
   if (b[s + 11] !== 0x20) return undefined;
   const hs = s + 12;
-  let i = hs;
-  for (; i < e; i++) {
-    const c = b[i] ?? 0;
-    if (HOST[c] === 1) continue;
-    if (c === 0x3a || c === 0x3b) break;
-    return undefined;
-  }
-  if (i === hs) return undefined;
-  const host = text.slice(hs, i);
-  let port: number | undefined;
-  if (b[i] === 0x3a) {
-    let pe = i + 1;
-    while (pe < e && b[pe] !== 0x3b) pe++;
-    const n = portAt(b, i + 1, pe);
-    if (n < 0) return undefined;
-    port = n;
-    i = pe;
-  }
+  const i = hostPortAt(b, text, hs, e);
+  if (i < 0) return undefined;
+  const host = hpHost;
+  const port = hpPort;
   const params = headerParamsAt(b, text, i, e, 'branch');
   if (params === undefined) return undefined;
   const branch = params.get('branch');
