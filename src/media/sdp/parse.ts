@@ -1,8 +1,10 @@
 /**
  * SDP parsing with belfry's own validation (RFC 4566 §5; RFC 8866). The
- * attribute grammar is read by sdp-transform, which accepts almost anything,
- * so the structure is checked here first, line by line, and every failure is
- * a result with a code and a line number (STYLE G4), never an exception:
+ * attributes belfry reads are read by attributes.ts when every one is in a
+ * plain form (what phones and belfry write), else by sdp-transform, which
+ * accepts almost anything; so the structure is checked here first, line by
+ * line, and every failure is a result with a code and a line number
+ * (STYLE G4), never an exception:
  *  - every line is `<letter>=<value>`; v=0 comes first; o= has six fields;
  *    s= is present;
  *  - c= is `IN IP4 <addr>` or `IN IP6 <addr>` (RFC 5118 §4.6 for IPv6
@@ -22,6 +24,7 @@ import sdpTransform from 'sdp-transform';
 import { err, ok, type Result } from '../../common/index.ts';
 import { sdpError, type SdpError } from '../errors.ts';
 import type { MediaDirection, SdpConnection, SdpMedia, SdpOrigin, SdpRtpMap, SessionDescription } from './sdp-types.ts';
+import { emptyAttributeBag, readAttributeFast, type AttributeBag } from './attributes.ts';
 
 export interface SdpLimits {
   readonly maxBytes: number;
@@ -72,10 +75,30 @@ interface MediaSkeleton {
   formats: string[];
   connections: SdpConnection[];
   line: number;
+  attributes: AttributeBag;
+}
+
+/** The attributes of one level as parse.ts reads them: sdp-transform's shape, or attributes.ts's. */
+interface LevelAttributes {
+  readonly rtp?: readonly { readonly payload: number; readonly codec: string; readonly rate?: number; readonly encoding?: number }[];
+  readonly fmtp?: readonly { readonly payload: number; readonly config: string }[];
+  readonly ptime?: number;
+  readonly maxptime?: number;
+  readonly direction?: string;
+  readonly rtcp?: { readonly port: number; readonly address?: string };
 }
 
 /** Parse and validate an SDP body. Never throws. */
 export function parseSdp(text: string, limits: SdpLimits = DEFAULT_SDP_LIMITS): Result<SessionDescription, SdpError> {
+  return parseSdpWith(text, limits, true);
+}
+
+/**
+ * `fast`: read the attributes with attributes.ts when every one of them is
+ * in a plain form (else, and with fast = false, with sdp-transform). Both
+ * give the same result; the flag exists for the property test that says so.
+ */
+export function parseSdpWith(text: string, limits: SdpLimits, fast: boolean): Result<SessionDescription, SdpError> {
   if (Buffer.byteLength(text, 'utf8') > limits.maxBytes) return err(sdpError('SDP_TOO_LARGE', `SDP larger than ${limits.maxBytes} bytes`));
   const lines = text.split(/\r\n|\n/);
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
@@ -86,6 +109,8 @@ export function parseSdp(text: string, limits: SdpLimits = DEFAULT_SDP_LIMITS): 
   let sessionName: string | undefined;
   const sessionConnections: SdpConnection[] = [];
   const media: MediaSkeleton[] = [];
+  const sessionAttributes = emptyAttributeBag();
+  let plain = fast;
   for (let i = 0; i < lines.length; i++) {
     const n = i + 1;
     const m = LINE.exec(lines[i] ?? '');
@@ -126,9 +151,12 @@ export function parseSdp(text: string, limits: SdpLimits = DEFAULT_SDP_LIMITS): 
         if (isRtpProto(proto) && formats.some((x) => !/^\d{1,3}$/.test(x) || Number(x) > 127)) {
           return err(sdpError('SDP_BAD_MEDIA', 'RTP payload types must be numbers 0-127', n));
         }
-        media.push({ type: f[0] ?? '', port, proto, formats, connections: [], line: n });
+        media.push({ type: f[0] ?? '', port, proto, formats, connections: [], line: n, attributes: emptyAttributeBag() });
         break;
       }
+      case 'a':
+        if (plain) plain = readAttributeFast(value, current === undefined ? sessionAttributes : current.attributes);
+        break;
       default:
         break;
     }
@@ -141,14 +169,23 @@ export function parseSdp(text: string, limits: SdpLimits = DEFAULT_SDP_LIMITS): 
     }
   }
 
-  // Attributes: sdp-transform, after the structure above is known to be sound.
-  let parsed: sdpTransform.SessionDescription;
-  try {
-    parsed = sdpTransform.parse(text);
-  } catch (e) {
-    return err(sdpError('SDP_PARSER_FAILED', e instanceof Error ? e.message.slice(0, 80) : 'sdp-transform failed'));
+  // Attributes: read above when all were plain, else by sdp-transform, after
+  // the structure above is known to be sound.
+  let parsed: LevelAttributes;
+  let pmedia: readonly LevelAttributes[];
+  if (plain) {
+    parsed = sessionAttributes;
+    pmedia = media.map((m) => m.attributes);
+  } else {
+    let full: sdpTransform.SessionDescription;
+    try {
+      full = sdpTransform.parse(text);
+    } catch (e) {
+      return err(sdpError('SDP_PARSER_FAILED', e instanceof Error ? e.message.slice(0, 80) : 'sdp-transform failed'));
+    }
+    parsed = full;
+    pmedia = full.media ?? [];
   }
-  const pmedia = parsed.media ?? [];
   if (pmedia.length !== media.length) return err(sdpError('SDP_PARSER_FAILED', 'm= line count disagrees with sdp-transform'));
 
   const out: SdpMedia[] = [];
