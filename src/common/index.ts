@@ -6,3 +6,4 @@ export * from './log.ts';
 export * from './rate-limit.ts';
 export * from './cidr.ts';
 export * from './udp-lookup.ts';
+export * from './flat-copy.ts';

@@ -10,8 +10,8 @@
  * memory (§8.2.2.2), the drain gate, and the counters.
  * Leaves out: transactions (transaction/), the TU's default answers (stack.ts).
  */
-import type { Clock, Logger } from '../common/index.ts';
-import { LogThrottle } from '../common/index.ts';
+import type { Clock, Logger, TimerHandle } from '../common/index.ts';
+import { flatCopy, LogThrottle } from '../common/index.ts';
 import { parseSipMessage, serializeSipMessage, type SipLimits, type SipMessage, type SipRequest, type SipResponse, type HeaderField, type Via } from './message/index.ts';
 import {
   buildEdgeResponse,
@@ -70,7 +70,7 @@ export class SipEdge implements SipTransport {
   readonly #listeners: Listener[] = [];
   /** `protocol:localPort` → listener, so a flow leaves by the socket it came in on. */
   readonly #byLocal = new Map<string, Listener>();
-  readonly #merge = new Map<string, { branch: string; at: number }>();
+  readonly #merge = new Map<string, { readonly branch: string; at: number }>();
   #handler: ((m: SipMessage, f: Flow) => void) | undefined;
   #draining = false;
   received = 0;
@@ -217,6 +217,11 @@ export class SipEdge implements SipTransport {
     }
   }
 
+  /** Requests remembered for merged-request detection (§8.2.2.2); only those of the last merge window. */
+  get mergeMemory(): number {
+    return this.#merge.size;
+  }
+
   /** Messages whose handling threw (see #deliver); should stay 0. */
   handlerErrors = 0;
 
@@ -245,17 +250,45 @@ export class SipEdge implements SipTransport {
     return e.branch !== r.via.branch;
   }
 
+  /**
+   * Entries are kept for the merge window only: the oldest (first inserted)
+   * are dropped as soon as they expire, so at rest the memory is empty
+   * instead of holding the last MAX_MERGE_ENTRIES requests. The key and
+   * branch are flat copies: slices of the request would keep its whole text
+   * alive (~700 bytes per REGISTER) for the window.
+   */
   #remember(r: SipRequest): void {
     if (r.to.tag !== undefined || r.method === 'ACK' || r.method === 'CANCEL') return;
     const key = this.#mergeKey(r);
     if (key === undefined || r.via.branch === undefined) return;
-    if (this.#merge.size >= MAX_MERGE_ENTRIES) {
-      const now = this.#o.clock.now();
-      for (const [k, e] of this.#merge) {
-        if (now - e.at <= this.#o.mergeWindowMs && this.#merge.size < MAX_MERGE_ENTRIES) break;
-        this.#merge.delete(k);
-      }
+    const now = this.#o.clock.now();
+    this.#prune(now);
+    const had = this.#merge.get(key);
+    if (had !== undefined) {
+      // A retransmission or merged copy: keep the first branch, refresh the time, keep insertion order roughly by time.
+      this.#merge.delete(key);
+      had.at = now;
+      this.#merge.set(key, had);
+      return;
     }
-    this.#merge.set(key, { branch: r.via.branch, at: this.#o.clock.now() });
+    this.#merge.set(flatCopy(key), { branch: flatCopy(r.via.branch), at: now });
+    // Once requests stop coming, a sweep one window later empties the memory.
+    this.#sweep ??= this.#o.clock.setTimer(this.#o.mergeWindowMs + 1, () => this.#sweepMerge());
+  }
+
+  #sweep: TimerHandle | undefined;
+
+  #sweepMerge(): void {
+    this.#sweep = undefined;
+    this.#prune(this.#o.clock.now());
+    if (this.#merge.size > 0) this.#sweep = this.#o.clock.setTimer(this.#o.mergeWindowMs + 1, () => this.#sweepMerge());
+  }
+
+  /** Drops entries older than the window, oldest first (insertion order is time order), and any beyond the cap. */
+  #prune(now: number): void {
+    for (const [k, e] of this.#merge) {
+      if (now - e.at <= this.#o.mergeWindowMs && this.#merge.size < MAX_MERGE_ENTRIES) break;
+      this.#merge.delete(k);
+    }
   }
 }

@@ -18,7 +18,8 @@
 import type { Clock, Logger, TimerHandle } from '../common/index.ts';
 import type { SqliteBindingStore } from './binding-store.ts';
 import type { StoredBinding } from './binding-types.ts';
-import { BindingCompactor, flatCopy } from './binding-compact.ts';
+import { flatCopy } from '../common/index.ts';
+import { BindingCompactor } from './binding-compact.ts';
 
 /** One AOR's bindings: the binding itself when there is one (no container), else an array. */
 type AorEntry = StoredBinding | StoredBinding[];

@@ -13,19 +13,11 @@
  * - one shared copy of the strings many bindings repeat (addresses, User-Agent,
  *   protocol) from a bounded pool.
  */
+import { flatCopy } from '../common/index.ts';
 import type { StoredBinding, StoredFlow } from './binding-types.ts';
 
 /** Past this many distinct pooled strings the pool starts again (a flood of distinct User-Agents must not grow it). */
 const POOL_MAX = 4096;
-
-/**
- * An exact copy of `s` that shares no storage with it. JSON round-trips every
- * JavaScript string exactly (lone surrogates included) and always builds a
- * new sequential string.
- */
-export function flatCopy(s: string): string {
-  return JSON.parse(JSON.stringify(s)) as string;
-}
 
 export class BindingCompactor {
   #pool = new Map<string, string>();

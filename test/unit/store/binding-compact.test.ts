@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BindingCompactor, flatCopy } from '../../../src/store/binding-compact.ts';
+import { flatCopy } from '../../../src/common/index.ts';
+import { BindingCompactor } from '../../../src/store/binding-compact.ts';
 
 test('flatCopy returns an equal string for any string, lone surrogates included', () => {
   fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => assert.equal(flatCopy(s), s)));

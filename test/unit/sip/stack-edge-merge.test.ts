@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock, silentLogger } from '../../../src/common/index.ts';
+import { DEFAULT_SIP_LIMITS } from '../../../src/sip/message/index.ts';
+import { SipEdge } from '../../../src/sip/stack-edge.ts';
+import { newListenerCounters, type Listener } from '../../../src/sip/transport/listener-types.ts';
+import type { Flow } from '../../../src/sip/transport/index.ts';
+
+// RFC 3261 §8.2.2.2 merged requests, and the memory the edge keeps for them.
+const flow: Flow = { protocol: 'udp', remoteAddress: '127.0.0.1', remotePort: 40000, localAddress: '127.0.0.1', localPort: 5060 };
+const WINDOW = 32_000;
+
+const register = (callId: string, branch: string): Buffer =>
+  Buffer.from(
+    `REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:40000;branch=z9hG4bK${branch}\r\nMax-Forwards: 70\r\n` +
+      `From: <sip:1001@example.com>;tag=f${callId}\r\nTo: <sip:1001@example.com>\r\nCall-ID: ${callId}\r\nCSeq: 1 REGISTER\r\n` +
+      `Contact: <sip:1001@127.0.0.1:40000>\r\nContent-Length: 0\r\n\r\n`,
+    'latin1',
+  );
+
+function harness() {
+  const clock = new ManualClock();
+  const sent: string[] = [];
+  const delivered: unknown[] = [];
+  const listener: Listener = {
+    protocol: 'udp',
+    counters: newListenerCounters(),
+    start: async () => {},
+    addresses: () => [],
+    send: (_f, bytes) => sent.push(bytes.toString('latin1')),
+    close: async () => {},
+  };
+  const edge = new SipEdge({
+    limits: DEFAULT_SIP_LIMITS,
+    clock,
+    logger: silentLogger(),
+    policy: { allowedMethods: ['INVITE', 'ACK', 'OPTIONS', 'BYE', 'CANCEL', 'REGISTER'], supportedExtensions: [] },
+    symmetricResponses: true,
+    logIntervalMs: 10_000,
+    mergeWindowMs: WINDOW,
+    drainRetryAfterSec: 5,
+    isKnownTransaction: () => false,
+  });
+  edge.addListener(listener);
+  edge.onMessage((m) => delivered.push(m));
+  return { edge, clock, sent, delivered };
+}
+
+test('a copy of a request with another branch inside the merge window gets 482; the same branch is delivered', () => {
+  const h = harness();
+  h.edge.receive(register('a1', 'one'), flow);
+  h.edge.receive(register('a1', 'one'), flow);
+  assert.equal(h.delivered.length, 2, 'a retransmission goes on to the transaction layer');
+  h.edge.receive(register('a1', 'two'), flow);
+  assert.equal(h.delivered.length, 2);
+  assert.equal(h.sent.length, 1);
+  assert.match(h.sent[0] ?? '', /^SIP\/2\.0 482 /);
+});
+
+test('the merge memory holds only the last window: expired entries go, and their requests may come again', () => {
+  const h = harness();
+  for (let i = 0; i < 100; i++) h.edge.receive(register(`c${i}`, `b${i}`), flow);
+  assert.equal(h.edge.mergeMemory, 100);
+  h.clock.advance(WINDOW + 1);
+  h.edge.receive(register('late', 'x'), flow);
+  assert.equal(h.edge.mergeMemory, 1, 'the 100 expired entries were dropped when the next request came');
+  // An old request's Call-ID with a new branch is no longer a merge.
+  h.edge.receive(register('c5', 'new'), flow);
+  assert.equal(h.sent.length, 0);
+  assert.equal(h.delivered.length, 102);
+});
+
+test('with no further requests, a sweep one window later empties the merge memory', () => {
+  const h = harness();
+  for (let i = 0; i < 10; i++) h.edge.receive(register(`s${i}`, `b${i}`), flow);
+  h.clock.advance(WINDOW / 2);
+  h.edge.receive(register('mid', 'm'), flow);
+  h.clock.advance(WINDOW / 2 + 2);
+  assert.equal(h.edge.mergeMemory, 1, 'the first ten expired, the later one is still inside its window');
+  h.clock.advance(WINDOW);
+  assert.equal(h.edge.mergeMemory, 0);
+  assert.equal(h.clock.pending, 0, 'no sweep left once empty');
+});
