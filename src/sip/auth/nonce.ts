@@ -13,11 +13,14 @@
  * nonce-count table would reject the second phone's nc=1 as a replay.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { flatCopy } from '../../common/index.ts';
 
 const TS_BYTES = 8;
 const SALT_BYTES = 8;
 const MAC_BYTES = 32;
 const NONCE_BYTES = TS_BYTES + SALT_BYTES + MAC_BYTES;
+/** base64url without padding: 48 bytes → 64 characters. */
+const NONCE_CHARS = 64;
 /** A nonce stamped this far in the future is still accepted (clock steps between cluster nodes). */
 const FUTURE_SKEW_MS = 5_000;
 
@@ -47,7 +50,7 @@ export class NonceIssuer {
 
   check(nonce: string, realm: string, now: number): NonceCheck {
     // 48 bytes → exactly 64 base64url characters; reject anything else before decoding.
-    if (nonce.length !== 64 || !/^[A-Za-z0-9_-]+$/.test(nonce)) return { kind: 'invalid' };
+    if (nonce.length !== NONCE_CHARS || !/^[A-Za-z0-9_-]+$/.test(nonce)) return { kind: 'invalid' };
     const raw = Buffer.from(nonce, 'base64url');
     if (raw.length !== NONCE_BYTES) return { kind: 'invalid' };
     const head = raw.subarray(0, TS_BYTES + SALT_BYTES);
@@ -65,10 +68,18 @@ export class NonceIssuer {
  * time among evicted nonces, and a nonce not in the table that was issued
  * at or before it is reported as `evicted` (the verifier answers stale,
  * so the phone simply fetches a fresh nonce).
+ *
+ * Memory (issue 3, ≤ 2 KB per registration): every registered phone leaves
+ * one entry. An entry is keyed by the nonce's first 22 characters, which
+ * encode its issue time and salt (unique per nonce; only nonces whose MAC
+ * verified get here) as a flat string of their own — the nonce as parsed is
+ * a slice of the REGISTER and would keep the whole message alive — and its
+ * value is the count alone, a small integer V8 stores without an object. The
+ * issue time of an evicted entry is read back from its key.
  */
 export class NonceCountTable {
   readonly #max: number;
-  readonly #seen = new Map<string, { nc: number; issuedAt: number }>();
+  readonly #seen = new Map<string, number>();
   #evictedHighWater = -1;
 
   constructor(maxEntries: number) {
@@ -77,24 +88,36 @@ export class NonceCountTable {
 
   /** Would nc be accepted for this nonce? Does not record. */
   check(nonce: string, issuedAt: number, nc: number): 'ok' | 'replay' | 'evicted' {
-    const e = this.#seen.get(nonce);
-    if (e === undefined) return issuedAt <= this.#evictedHighWater ? 'evicted' : 'ok';
-    return nc > e.nc ? 'ok' : 'replay';
+    const last = this.#seen.get(keyOf(nonce));
+    if (last === undefined) return issuedAt <= this.#evictedHighWater ? 'evicted' : 'ok';
+    return nc > last ? 'ok' : 'replay';
   }
 
   /** Record an accepted nc (call only after the digest verified). */
   record(nonce: string, issuedAt: number, nc: number): void {
-    this.#seen.delete(nonce);
-    this.#seen.set(nonce, { nc, issuedAt });
+    const key = keyOf(nonce);
+    if (this.#seen.delete(key)) this.#seen.set(key, nc);
+    else this.#seen.set(flatCopy(key), nc);
     while (this.#seen.size > this.#max) {
-      const oldest = this.#seen.entries().next();
+      const oldest = this.#seen.keys().next();
       if (oldest.done) break;
-      this.#seen.delete(oldest.value[0]);
-      this.#evictedHighWater = Math.max(this.#evictedHighWater, oldest.value[1].issuedAt);
+      this.#seen.delete(oldest.value);
+      this.#evictedHighWater = Math.max(this.#evictedHighWater, issuedAtOfKey(oldest.value, issuedAt));
     }
   }
 
   get size(): number {
     return this.#seen.size;
   }
+}
+
+/** The characters of a nonce that encode ts ‖ salt (16 bytes → 22 base64url characters). */
+const KEY_CHARS = 22;
+const keyOf = (nonce: string): string => (nonce.length === NONCE_CHARS ? nonce.slice(0, KEY_CHARS) : nonce);
+
+/** The issue time a table key encodes; `fallback` for a key that is not a nonce prefix of ours. */
+function issuedAtOfKey(key: string, fallback: number): number {
+  if (key.length !== KEY_CHARS) return fallback;
+  const raw = Buffer.from(key, 'base64url');
+  return raw.length >= TS_BYTES ? Number(raw.readBigUInt64BE(0)) : fallback;
 }
