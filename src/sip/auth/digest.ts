@@ -12,7 +12,7 @@
  * Leaves out: qop=auth-int (needs the body hash; no SIP phone we target
  * uses it), SHA-512-256, and RFC 7616 userhash.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 export type DigestAlgorithm = 'MD5' | 'SHA-256' | 'MD5-sess' | 'SHA-256-sess';
 
@@ -76,11 +76,15 @@ export function computeResponse(i: DigestInputs): string {
 }
 
 /**
- * Constant-time string equality. Both sides are hashed first so the
- * comparison time does not depend on where they differ nor on their lengths.
+ * Constant-time string equality for digests: every character is compared,
+ * whatever the first difference, and the loop runs over the longer length
+ * so a shorter guess takes as long as a right-sized one. (This used to hash
+ * both sides with SHA-256 first: two more Hash objects per REGISTER, ~7 µs
+ * in the registrar bench's profile, for no gain on fixed-length hex.)
  */
 export function constantTimeEqual(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a, 'utf8').digest();
-  const db = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(da, db);
+  const n = Math.max(a.length, b.length);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < n; i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
+  return diff === 0;
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { DigestServer, answerChallenge, parseDigestParams } from '../../../../src/sip/auth/index.ts';
+import { constantTimeEqual } from '../../../../src/sip/auth/digest.ts';
 
 const REALM = 'prop.test';
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -44,4 +45,21 @@ test('property: verifyAuthorization never throws on arbitrary header text', () =
     }),
     { numRuns: 500 },
   );
+});
+
+test('constantTimeEqual agrees with === for any two strings, including different lengths and near-misses', () => {
+  const hex = fc.string({ minLength: 0, maxLength: 66, unit: fc.constantFrom(...'0123456789abcdef'.split('')) });
+  fc.assert(
+    fc.property(hex, hex, fc.nat(70), (a, b, flip) => {
+      assert.equal(constantTimeEqual(a, b), a === b);
+      assert.equal(constantTimeEqual(a, a), true);
+      // One character changed anywhere must be caught.
+      if (a.length > 0) {
+        const i = flip % a.length;
+        const changed = a.slice(0, i) + (a[i] === '0' ? '1' : '0') + a.slice(i + 1);
+        assert.equal(constantTimeEqual(a, changed), false);
+      }
+    }),
+  );
+  fc.assert(fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (a, b) => assert.equal(constantTimeEqual(a, b), a === b)));
 });
