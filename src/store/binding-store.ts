@@ -74,8 +74,7 @@ export class SqliteBindingStore {
     this.#selectAll = db.prepare('SELECT * FROM bindings WHERE expires_at > ? ORDER BY aor, registered_at, binding_key');
     this.#upsert = db.prepare(`INSERT INTO bindings (aor, binding_key, contact, protocol, remote_address, remote_port, local_address, local_port,
         connection_id, expires_at, q, call_id, cseq, user_agent, instance_id, reg_id, registered_at, updated_at)
-      VALUES (@aor, @binding_key, @contact, @protocol, @remote_address, @remote_port, @local_address, @local_port,
-        @connection_id, @expires_at, @q, @call_id, @cseq, @user_agent, @instance_id, @reg_id, @registered_at, @updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (aor, binding_key) DO UPDATE SET contact = excluded.contact, protocol = excluded.protocol,
         remote_address = excluded.remote_address, remote_port = excluded.remote_port, local_address = excluded.local_address,
         local_port = excluded.local_port, connection_id = excluded.connection_id, expires_at = excluded.expires_at, q = excluded.q,
@@ -87,26 +86,27 @@ export class SqliteBindingStore {
       for (const k of removeKeys) this.#delete.run(aor, k);
       for (const b of upsert) {
         if (b.aor !== aor) throw new StoreError('STORE_WRITE_FAILED', `binding for ${b.aor} applied under ${aor}`);
-        this.#upsert.run({
-          aor: b.aor,
-          binding_key: b.key,
-          contact: b.contact,
-          protocol: b.flow.protocol,
-          remote_address: b.flow.remoteAddress,
-          remote_port: b.flow.remotePort,
-          local_address: b.flow.localAddress,
-          local_port: b.flow.localPort,
-          connection_id: b.flow.connectionId ?? null,
-          expires_at: b.expiresAt,
-          q: b.q ?? null,
-          call_id: b.callId,
-          cseq: b.cseq,
-          user_agent: b.userAgent ?? null,
-          instance_id: b.instanceId ?? null,
-          reg_id: b.regId ?? null,
-          registered_at: b.registeredAt,
-          updated_at: b.updatedAt,
-        });
+        // Positional parameters: better-sqlite3 binds them without a property lookup per name.
+        this.#upsert.run(
+          b.aor,
+          b.key,
+          b.contact,
+          b.flow.protocol,
+          b.flow.remoteAddress,
+          b.flow.remotePort,
+          b.flow.localAddress,
+          b.flow.localPort,
+          b.flow.connectionId ?? null,
+          b.expiresAt,
+          b.q ?? null,
+          b.callId,
+          b.cseq,
+          b.userAgent ?? null,
+          b.instanceId ?? null,
+          b.regId ?? null,
+          b.registeredAt,
+          b.updatedAt,
+        );
       }
     });
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, SqliteBindingStore, type StoredBinding } from '../../../src/store/index.ts';
@@ -88,4 +88,31 @@ test('applyBindingChanges upserts by key, removes by key, and is all-or-nothing'
   // A binding for another AOR in the batch aborts the whole batch.
   assert.throws(() => s.applyBindingChanges(aor, [binding({ key: 'k3' }), binding({ aor: 'sip:bob@x', key: 'k4' })], [binding().key]), { code: 'STORE_WRITE_FAILED' });
   assert.deepEqual(s.bindingsFor(aor, NOW), now);
+});
+
+test('migration 004: bindings stored before it survive; the protocol CHECK still holds and the upsert builds no ephemeral index', (t) => {
+  const file = tempFile(t);
+  // A database at migration 001 (as an older belfry left it), with one binding.
+  const oldDir = mkdtempSync(join(tmpdir(), 'belfry-mig-'));
+  t.after(() => rmSync(oldDir, { recursive: true, force: true }));
+  copyFileSync(new URL('../../../src/store/migrations/001-bindings.sql', import.meta.url), join(oldDir, '001-bindings.sql'));
+  const old = openDatabase(file, { migrationsDir: oldDir });
+  new SqliteBindingStore(old).applyBindingChanges('sip:alice@belfry.test', [binding()], []);
+  old.close();
+
+  const db = openDatabase(file);
+  t.after(() => db.close());
+  const store = new SqliteBindingStore(db);
+  const got = store.bindingsFor('sip:alice@belfry.test', NOW);
+  assert.equal(got.length, 1);
+  assert.equal(got[0]?.contact, 'sip:alice@192.0.2.10');
+  assert.throws(
+    () => db.prepare(`INSERT INTO bindings (aor, binding_key, contact, protocol, remote_address, remote_port, local_address, local_port, expires_at, call_id, cseq, registered_at, updated_at)
+      VALUES ('a', 'k', 'c', 'sctp', '192.0.2.1', 1, '192.0.2.2', 2, 1, 'x', 1, 1, 1)`).run(),
+    /CHECK constraint failed/,
+  );
+  // `protocol IN ('udp','tcp','tls')` made SQLite open an ephemeral index per row written (see 004's header).
+  const plan = db.prepare(`EXPLAIN INSERT INTO bindings (aor, binding_key, contact, protocol, remote_address, remote_port, local_address, local_port, expires_at, call_id, cseq, registered_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).all('a', 'k', 'c', 'udp', '192.0.2.1', 1, '192.0.2.2', 2, 1, 'x', 1, 1, 1) as Array<{ opcode: string }>;
+  assert.ok(!plan.some((r) => r.opcode === 'OpenEphemeral'), 'no ephemeral index in the insert plan');
 });
