@@ -13,8 +13,10 @@
  * Request-URI rewrite of §12.2.1.1 for a strict first route is done, but the
  * route set is taken as given), and dialog-usage sharing (RFC 5057).
  */
-import type { HeaderField, SipRequest, SipResponse } from '../message/message-types.ts';
+import type { HeaderField, NameAddr, SipRequest, SipResponse, SipUri } from '../message/message-types.ts';
 import { headerValue, headerValues } from '../message/header-access.ts';
+import { parseNameAddr } from '../message/name-addr.ts';
+import { requestUriOf, type KnownCore } from '../message/build-known.ts';
 
 export type DialogRole = 'uac' | 'uas';
 export type DialogPhase = 'early' | 'confirmed' | 'terminated';
@@ -61,6 +63,12 @@ export interface RequestDraft {
   readonly uri: string;
   readonly headers: HeaderField[];
   readonly body: Buffer;
+  /**
+   * The parsed From, To, Call-ID, CSeq and Request-URI of `headers` and
+   * `uri`, for buildKnownRequest; undefined when our From or To text does
+   * not parse (buildRequest then reports it).
+   */
+  readonly known: KnownCore | undefined;
 }
 
 export class Dialog {
@@ -73,6 +81,14 @@ export class Dialog {
   localSeq: number;
   remoteSeq: number | undefined;
   phase: DialogPhase;
+  /** From and To text of our requests, constant for the dialog (§12.2.1.1), parsed once on first use. */
+  #fromText: string | undefined;
+  #toText = '';
+  #from: NameAddr | null = null;
+  #to: NameAddr | null = null;
+  /** The last Request-URI text and its parse (the remote target changes only on a target refresh). */
+  #ruriText: string | undefined;
+  #ruri: SipUri | undefined;
 
   private constructor(init: {
     role: DialogRole;
@@ -180,17 +196,30 @@ export class Dialog {
       routes.shift();
       routes.push(`<${this.remoteTarget}>`);
     }
+    if (this.#fromText === undefined) {
+      this.#fromText = `${this.localUri};tag=${this.id.localTag}`;
+      this.#toText = this.id.remoteTag ? `${this.remoteUri};tag=${this.id.remoteTag}` : this.remoteUri;
+      this.#from = parseNameAddr(this.#fromText);
+      this.#to = parseNameAddr(this.#toText);
+    }
+    if (uri !== this.#ruriText) {
+      this.#ruriText = uri;
+      this.#ruri = requestUriOf(uri);
+    }
     const headers: HeaderField[] = [];
     for (const r of routes) headers.push({ name: 'route', value: r });
     headers.push({ name: 'max-forwards', value: '70' });
-    headers.push({ name: 'from', value: `${this.localUri};tag=${this.id.localTag}` });
-    headers.push({ name: 'to', value: this.id.remoteTag ? `${this.remoteUri};tag=${this.id.remoteTag}` : this.remoteUri });
+    headers.push({ name: 'from', value: this.#fromText });
+    headers.push({ name: 'to', value: this.#toText });
     headers.push({ name: 'call-id', value: this.id.callId });
     headers.push({ name: 'cseq', value: `${seq} ${method}` });
     if (opts.contact !== undefined) headers.push({ name: 'contact', value: opts.contact });
     if (opts.extraHeaders) headers.push(...opts.extraHeaders);
     const body = opts.body ?? Buffer.alloc(0);
     if (body.length > 0 && opts.contentType) headers.push({ name: 'content-type', value: opts.contentType });
-    return { method, uri, headers, body };
+    const from = this.#from;
+    const to = this.#to;
+    const known = from === null || to === null ? undefined : { from, to, callId: this.id.callId, cseq: { seq, method }, requestUri: this.#ruri };
+    return { method, uri, headers, body, known };
   }
 }

@@ -12,7 +12,8 @@
 import type { TimerHandle } from '../../common/index.ts';
 import { buildRequest, createResponse } from '../message/index.ts';
 import type { HeaderField, SipRequest, SipResponse } from '../message/message-types.ts';
-import type { Dialog } from '../dialog/dialog.ts';
+import type { Dialog, RequestDraft } from '../dialog/dialog.ts';
+import { buildKnownRequest } from '../message/build-known.ts';
 import type { Flow } from '../transport/transport-types.ts';
 import type { ServerTransactionHandle } from '../transaction/layer-types.ts';
 import type { BodyWithType, InDialogRequest, LegContext, LegEvent, LegListener } from './leg-types.ts';
@@ -160,7 +161,7 @@ export abstract class DialogLeg {
       contentType: opts.body?.contentType,
       extraHeaders: opts.headers,
     });
-    const request = buildRequest({ ...draft, headers: [{ name: 'via', value: this.ctx.via(this.flow, this.ctx.ids.branch()) }, ...draft.headers] });
+    const request = this.buildDraft(draft);
     return new Promise((resolve) => {
       let done = false;
       this.ctx.transactions.sendRequest(request, this.flow, (response) => {
@@ -182,7 +183,14 @@ export abstract class DialogLeg {
     const d = this.dialog;
     if (d === undefined) throw new Error('ACK without a dialog');
     const draft = d.nextRequest('ACK', { cseq: invite.cseq.seq, body: body?.body, contentType: body?.contentType });
-    return buildRequest({ ...draft, headers: [{ name: 'via', value: this.ctx.via(this.flow, this.ctx.ids.branch()) }, ...draft.headers] });
+    return this.buildDraft(draft);
+  }
+
+  /** The dialog's draft with a new top Via for our flow; its From/To/Request-URI are not parsed again. */
+  protected buildDraft(draft: RequestDraft): SipRequest {
+    const via = this.ctx.via(this.flow, this.ctx.ids.branch());
+    if (draft.known !== undefined) return buildKnownRequest(draft, via, draft.known);
+    return buildRequest({ ...draft, headers: [{ name: 'via', value: via }, ...draft.headers] });
   }
 
   #sendAckFor(invite: SipRequest, _response: SipResponse): void {

@@ -161,11 +161,8 @@ export class UacLeg extends DialogLeg {
   /** ACK and immediately BYE a dialog we do not want (fork or race with CANCEL). */
   #ackAndBye(invite: SipRequest, r: SipResponse): void {
     const d = Dialog.asUac(invite, r);
-    const ackDraft = d.nextRequest('ACK', { cseq: invite.cseq.seq });
-    const via = () => ({ name: 'via', value: this.ctx.via(this.flow, this.ctx.ids.branch()) });
-    this.ctx.transactions.sendAck(buildRequest({ ...ackDraft, headers: [via(), ...ackDraft.headers] }), this.flow);
-    const byeDraft = d.nextRequest('BYE');
-    const bye = buildRequest({ ...byeDraft, headers: [via(), ...byeDraft.headers] });
+    this.ctx.transactions.sendAck(this.buildDraft(d.nextRequest('ACK', { cseq: invite.cseq.seq })), this.flow);
+    const bye = this.buildDraft(d.nextRequest('BYE'));
     this.ctx.transactions.sendRequest(bye, this.flow, () => {});
   }
 

@@ -20,9 +20,10 @@ import { isToken } from './header-text.ts';
 import { parseSipUri, uriScheme } from './uri.ts';
 import { parseNameAddr } from './name-addr.ts';
 
-const EMPTY_BODY = Buffer.alloc(0);
+export const EMPTY_BODY = Buffer.alloc(0);
 
-function checkHeaders(headers: readonly HeaderField[], body: Buffer): HeaderField[] {
+/** Canonical names, trimmed values, Content-Length = body length (also used by build-known.ts). */
+export function checkHeaders(headers: readonly HeaderField[], body: Buffer): HeaderField[] {
   const out: HeaderField[] = [];
   let hasLength = false;
   for (const h of headers) {
