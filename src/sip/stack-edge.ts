@@ -272,7 +272,7 @@ export class SipEdge implements SipTransport {
       return;
     }
     this.#merge.set(flatCopy(key), { branch: flatCopy(r.via.branch), at: now });
-    // Once requests stop coming, a sweep one window later empties the memory.
+    // Once requests stop coming, sweeps as the entries expire empty the memory.
     this.#sweep ??= this.#o.clock.setTimer(this.#o.mergeWindowMs + 1, () => this.#sweepMerge());
   }
 
@@ -280,8 +280,11 @@ export class SipEdge implements SipTransport {
 
   #sweepMerge(): void {
     this.#sweep = undefined;
-    this.#prune(this.#o.clock.now());
-    if (this.#merge.size > 0) this.#sweep = this.#o.clock.setTimer(this.#o.mergeWindowMs + 1, () => this.#sweepMerge());
+    const now = this.#o.clock.now();
+    this.#prune(now);
+    // Next sweep when the oldest entry left expires.
+    const oldest = this.#merge.values().next();
+    if (!oldest.done) this.#sweep = this.#o.clock.setTimer(Math.max(1, oldest.value.at + this.#o.mergeWindowMs + 1 - now), () => this.#sweepMerge());
   }
 
   /** Drops entries older than the window, oldest first (insertion order is time order), and any beyond the cap. */
