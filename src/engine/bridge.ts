@@ -297,7 +297,21 @@ export class MediaBridge {
   /** Per-side RTP figures; from a worker this is a round trip, so it is bounded by a timeout. */
   stats(): Promise<AnchorStats | undefined> {
     if (this.#relay.closed) return Promise.resolve(undefined);
-    return Promise.race([this.#relay.stats(), new Promise<undefined>((r) => this.#o.clock.setTimer(2000, () => r(undefined)))]).catch(() => undefined);
+    // The timeout is cancelled when the figures arrive: left running, each
+    // call's timer and promise would outlive the call by 2 s.
+    return new Promise((resolve) => {
+      const timeout = this.#o.clock.setTimer(2000, () => resolve(undefined));
+      this.#relay.stats().then(
+        (s) => {
+          timeout.cancel();
+          resolve(s);
+        },
+        () => {
+          timeout.cancel();
+          resolve(undefined);
+        },
+      );
+    });
   }
 
   close(): void {

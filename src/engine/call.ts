@@ -18,7 +18,7 @@
  * `detachParty`. The CDR is written once, at the end.
  */
 import type { Clock, Ids, Logger, TimerHandle } from '../common/index.ts';
-import type { DialogLeg, InDialogRequest, SipResponse, UacLeg, UasLeg, UacLegOptions } from '../sip/index.ts';
+import type { DialogLeg, InDialogRequest, LegListener, SipResponse, UacLeg, UasLeg, UacLegOptions } from '../sip/index.ts';
 import type { MediaBridge, Side } from './bridge.ts';
 import { callLegRecords, callRecord, rejectOutcome, type Fork } from './call-legs.ts';
 import { MidCallRelay } from './mid-call.ts';
@@ -87,6 +87,17 @@ export class Call {
   #openMarker = false;
   /** The user whose calls count this call as busy (callee and caller). */
   readonly users = new Set<string>();
+  /**
+   * Our listeners on legs, removed once the call has ended and its CDR is
+   * out: a leg that lingers (the INVITE client transaction keeps its leg
+   * for 64·T1 to ACK late 2xx, RFC 6026) must not keep the whole call alive.
+   */
+  #listening: Array<{ readonly leg: DialogLeg; readonly listener: LegListener }> = [];
+
+  #listen(leg: DialogLeg, listener: LegListener): void {
+    this.#listening.push({ leg, listener });
+    leg.on(listener);
+  }
 
   constructor(deps: CallDeps, a: UasLeg, bridge: MediaBridge, caller: { number: string; name: string | undefined; user?: string }) {
     this.#deps = deps;
@@ -100,7 +111,7 @@ export class Call {
     this.#src = caller.number;
     this.#srcName = caller.name;
     if (caller.user !== undefined) this.users.add(caller.user);
-    a.on((e) => {
+    this.#listen(a, (e) => {
       if (this.#detached.has(a)) return;
       if (this.#aParty !== a && (e.kind === 'bye' || e.kind === 'ack-timeout' || e.kind === 'request')) {
         // Replaced by a transfer: the leg only winds down now.
@@ -234,7 +245,7 @@ export class Call {
     const fork: Fork = { leg, target: t, start: this.#deps.clock.wallNow(), answer: undefined, end: undefined, status: undefined, trunkIndex };
     this.#forks.push(fork);
     this.#allForks.push(fork);
-    leg.on((e) => {
+    this.#listen(leg, (e) => {
       if (this.#detached.has(leg)) return;
       switch (e.kind) {
         case 'provisional':
@@ -409,7 +420,7 @@ export class Call {
     this.#picker = { leg, user, start: now };
     this.#bLeg = leg;
     this.users.add(user);
-    leg.on((e) => {
+    this.#listen(leg, (e) => {
       if (this.#bLeg !== leg || this.#detached.has(leg)) return;
       if (e.kind === 'bye' || e.kind === 'ack-timeout') {
         this.#partyLeft('b', 'callee', e.kind === 'bye' ? 'callee hung up' : 'no ACK from the picking phone');
@@ -487,7 +498,7 @@ export class Call {
     this.#adopted.push({ leg, side, target, start: this.#deps.clock.wallNow() });
     this.users.add(target); // busy counts follow the new party
     if (side === 'b') this.#dst = target;
-    leg.on((e) => {
+    this.#listen(leg, (e) => {
       if ((side === 'a' ? this.#aParty : this.#bLeg) !== leg || this.#detached.has(leg)) return;
       if (e.kind === 'bye' || e.kind === 'ack-timeout') {
         this.#partyLeft(side, side === 'a' ? 'caller' : 'callee', `${target} hung up (after transfer)`);
@@ -588,6 +599,8 @@ export class Call {
         }
       }
       this.#deps.onEnded(this);
+      for (const { leg, listener } of this.#listening) leg.off(listener);
+      this.#listening = [];
     });
   }
 }

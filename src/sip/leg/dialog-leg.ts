@@ -16,11 +16,17 @@ import type { Dialog, RequestDraft } from '../dialog/dialog.ts';
 import { buildKnownRequest } from '../message/build-known.ts';
 import type { Flow } from '../transport/transport-types.ts';
 import type { ServerTransactionHandle } from '../transaction/layer-types.ts';
-import type { BodyWithType, InDialogRequest, LegContext, LegEvent, LegListener } from './leg-types.ts';
+import type { BodyWithType, DialogTarget, InDialogRequest, LegContext, LegEvent, LegListener } from './leg-types.ts';
 
 export interface SentRequestResult {
   readonly response: SipResponse;
 }
+
+/** The routing entry of an ended leg: what #onInDialogRequest and #onAck do once #ended is set. */
+const ENDED_LEG: DialogTarget = {
+  onRequest: (tx) => tx.respond(createResponse(tx.request, 481)),
+  onAck: () => {},
+};
 
 export abstract class DialogLeg {
   protected readonly ctx: LegContext;
@@ -39,6 +45,12 @@ export abstract class DialogLeg {
 
   on(listener: LegListener): void {
     this.#listeners.push(listener);
+  }
+
+  /** Stop reporting to `listener` (an owner that is done with the leg lets go of it). */
+  off(listener: LegListener): void {
+    // A new array: an emit in progress keeps iterating the old one.
+    this.#listeners = this.#listeners.filter((l) => l !== listener);
   }
 
   get ended(): boolean {
@@ -224,11 +236,16 @@ export abstract class DialogLeg {
     if (this.dialog) this.dialog.phase = 'terminated';
     // Keep routing in-dialog retransmissions (a late BYE retransmission must
     // still get its 200 from the transaction layer, which absorbs it); new
-    // requests to an ended leg get 481 from #onInDialogRequest. Unregister
-    // after 64·T1 so the table does not grow.
+    // requests to an ended leg get 481 (§12.2.2), as #onInDialogRequest
+    // answers them once the leg has ended. Unregister after 64·T1 so the
+    // table does not grow. Neither the entry nor the timer refers to the leg:
+    // held for 64·T1, it would keep the whole call (its listeners, messages,
+    // the other legs) alive through many scavenges.
     const keys = [...this.#registeredKeys];
+    const routing = this.ctx.routing;
+    for (const k of keys) routing.register(k, ENDED_LEG);
     this.ctx.clock.setTimer(64 * this.ctx.timers.T1, () => {
-      for (const k of keys) this.ctx.routing.unregister(k);
+      for (const k of keys) routing.unregister(k);
     });
     this.emit({ kind: 'ended' });
   }
