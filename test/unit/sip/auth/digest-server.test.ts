@@ -196,3 +196,19 @@ test('configuration mistakes throw AUTH_BAD_CONFIG', () => {
   assert.throws(() => new DigestServer({ secret: Buffer.alloc(8), nonceLifetimeMs: 1, maxTrackedNonces: 1, random: counterRandom() }), { code: 'AUTH_BAD_CONFIG' });
   assert.throws(() => server().createChallenge({ realm: REALM, now: T0, algorithms: [] }), { code: 'AUTH_BAD_CONFIG' });
 });
+
+test('a nonce with any one of its first 42 characters changed is refused (its MAC covers ts and salt, and is itself checked)', () => {
+  const s = server();
+  const [c] = s.createChallenge({ realm: REALM, now: T0 });
+  assert.ok(c !== undefined);
+  const parsed = parseDigestParams(c);
+  assert.ok(parsed.ok);
+  const nonce = parsed.value.params.get('nonce') ?? '';
+  assert.equal(nonce.length, 43);
+  for (let i = 0; i < 42; i++) {
+    const swapped = nonce[i] === 'A' ? 'B' : 'A';
+    const tampered = nonce.slice(0, i) + swapped + nonce.slice(i + 1);
+    const r = verify(s, answer(`Digest realm="${REALM}", nonce="${tampered}", qop="auth"`));
+    assert.equal(r.kind === 'fail' ? r.code : r.kind, 'AUTH_BAD_NONCE', `character ${i}`);
+  }
+});
