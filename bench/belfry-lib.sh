@@ -42,3 +42,8 @@ tsv_median() {
   awk -F'\t' -v c="$2" 'NR > 1 && $c ~ /^[0-9.]+$/ { print $c }' "$1" 2>/dev/null | sort -n |
     awk '{a[NR]=$1} END{ if (NR==0) print "null"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'
 }
+# V8 heap in use (kB) from belfry's /metrics (prom-client default metrics); NA when unreachable.
+belfry_heap_used_kb() {
+  curl -fs -H 'authorization: Bearer bench-token-0123456789abcdef' "http://127.0.0.1:${HTTP_PORT:-25063}/metrics" 2>/dev/null |
+    awk '$1 == "belfry_process_nodejs_heap_size_used_bytes" { printf "%d\n", $2 / 1024; found = 1 } END { if (!found) print "NA" }'
+}

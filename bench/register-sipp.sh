@@ -26,7 +26,11 @@
 # GC_BEFORE_SAMPLE=1 makes belfry collect garbage before both samples
 # (bench/gc-via-inspector.ts, through the inspector on 127.0.0.1), which
 # removes that noise; what stays is live memory plus heap pages the REGISTER
-# burst grew and V8 keeps. RAMP=0 skips the ramp (memory only).
+# burst grew and V8 keeps. The V8 heap in use (from belfry's /metrics) is
+# sampled beside RSS: its delta (heapBytesPerRegistration) is the live
+# JavaScript memory per registration, steadier than RSS, which also counts
+# allocator slack and SQLite's page cache (bounded at 2 MiB).
+# RAMP=0 skips the ramp (memory only).
 # belfry's users are extensions 1000001… (belfry extensions are digits; the
 # kit's are u000001…), same password formula, HA1s stored in the dialplan.
 #
@@ -74,7 +78,7 @@ node --import tsx "$BENCH/gen-registrar-config.ts" "$USERS" "$REALM" "$WORK/belf
 STEPS_TSV=$RUN_DIR/registrar-belfry-steps.tsv
 echo "$STEP_HDR" > "$STEPS_TSV"
 SUMMARY=$RUN_DIR/registrar-belfry-summary.tsv
-echo -e "repeat\tmax_pass_per_s\tfirst_fail_per_s\tcpu_pct_at_max\tcpu_us_per_reg_at_max\trtd_p99_ms_at_max\tregistered_users\trss_kB_empty\trss_kB_filled\trss_kB_at_once" > "$SUMMARY"
+echo -e "repeat\tmax_pass_per_s\tfirst_fail_per_s\tcpu_pct_at_max\tcpu_us_per_reg_at_max\trtd_p99_ms_at_max\tregistered_users\trss_kB_empty\trss_kB_filled\trss_kB_at_once\theap_used_kB_empty\theap_used_kB_filled" > "$SUMMARY"
 CLIENT_PORT=$REG_PORT
 KAM_PORT=$SUT_PORT   # lib.sh counts socket drops on KAM_PORT: here, belfry's
 need_ports "$REG_PORT" "$SUT_PORT"
@@ -92,7 +96,7 @@ for REPEAT in $(seq 1 "$REPEATS"); do
   # garbage that V8 returns to the OS some seconds later, inside the delta.
   sleep "$EMPTY_SETTLE_S"
   belfry_gc
-  rss0=$(belfry_rss_kb)
+  rss0=$(belfry_rss_kb); heap0=$(belfry_heap_used_kb)
   STEP_COUNT=$USERS step_run fill "$FILL_RATE" -- "${SIPP_ARGS[@]}" || log "WARNING: fill step did not pass cleanly"
   # The phones answer qualify OPTIONS from now on (bounded: exits after SETTLE_S + 30 s).
   timeout $((SETTLE_S + 30)) sipp 127.0.0.1:$SUT_PORT -sf "$BENCH/sipp/answer-options.xml" -i 127.0.0.1 -p "$REG_PORT" -nostdin \
@@ -103,7 +107,7 @@ for REPEAT in $(seq 1 "$REPEATS"); do
   log "belfry rss right after the fill ${rss0} -> ${rss_once} kB; waiting ${SETTLE_S}s for the transactions to end (Timer J)"
   sleep "$SETTLE_S"
   belfry_gc
-  rss1=$(belfry_rss_kb)
+  rss1=$(belfry_rss_kb); heap1=$(belfry_heap_used_kb)
   stop_answer
   users=$(sqlite3 "$WORK/belfry/data/belfry.db" 'select count(distinct aor) from bindings' 2>/dev/null || echo NA)
   log "belfry registered users=$users rss ${rss0} -> ${rss1} kB (at rest)"
@@ -113,7 +117,7 @@ for REPEAT in $(seq 1 "$REPEATS"); do
     at=$(awk -F'\t' -v r="$REPEAT" -v lp="$lp" '$1=="register-belfry" && $2==r && $3==lp && $24==1 {c=$13; u=$18; p=$23} END{print (c==""?"NA":c), (u==""?"NA":u), (p==""?"NA":p)}' "$STEPS_TSV")
     read -r kc ku kp <<< "$at"
   fi
-  echo -e "$REPEAT\t$lp\t$ff\t$kc\t$ku\t$kp\t$users\t$rss0\t$rss1\t$rss_once" >> "$SUMMARY"
+  echo -e "$REPEAT\t$lp\t$ff\t$kc\t$ku\t$kp\t$users\t$rss0\t$rss1\t$rss_once\t$heap0\t$heap1" >> "$SUMMARY"
   log "belfry registrar repeat $REPEAT: max passing rate $lp/s (first failure at $ff/s)"
   maxes="$maxes $lp"
   belfry_stop
@@ -128,17 +132,18 @@ if [ "$REFERENCE" = 1 ]; then
   kam_max=$(tsv_median "$KS" 2); kam_us=$(tsv_median "$KS" 5); kam_rss0=$(tsv_median "$KS" 8); kam_rss1=$(tsv_median "$KS" 11)
 fi
 b_max=$(tsv_median "$SUMMARY" 2); b_us=$(tsv_median "$SUMMARY" 5); b_rss0=$(tsv_median "$SUMMARY" 8); b_rss1=$(tsv_median "$SUMMARY" 9)
-b_rss_once=$(tsv_median "$SUMMARY" 10)
+b_rss_once=$(tsv_median "$SUMMARY" 10); b_heap0=$(tsv_median "$SUMMARY" 11); b_heap1=$(tsv_median "$SUMMARY" 12)
 node -e '
-const [bm, bu, r0, r1, km, ku, k0, k1, users, reps, step, dir, registered, rOnce, settle, gcs] = process.argv.slice(1);
+const [bm, bu, r0, r1, km, ku, k0, k1, users, reps, step, dir, registered, rOnce, settle, gcs, h0, h1] = process.argv.slice(1);
 const num = (s) => (s === "null" || s === "NA" || s === "" ? null : Number(s));
 const ratio = (a, b) => (a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000);
 const perReg = (a, b) => (num(a) === null || num(b) === null ? null : Math.round(((num(b) - num(a)) * 1024) / Number(users)));
 console.log(JSON.stringify({
   bench: "register-sipp", users: Number(users), repeats: Number(reps), stepSecs: Number(step),
   belfry: { maxPerS: num(bm), cpuUsPerReg: num(bu), rssEmptyKb: num(r0), rssFilledKb: num(r1), bytesPerRegistration: perReg(r0, r1), settleSecs: Number(settle), gcBeforeSample: gcs === "1",
-    rssAtOnceKb: num(rOnce), bytesPerRegistrationAtOnce: perReg(r0, rOnce), registeredUsers: num(registered) },
+    rssAtOnceKb: num(rOnce), bytesPerRegistrationAtOnce: perReg(r0, rOnce), registeredUsers: num(registered),
+    heapUsedEmptyKb: num(h0), heapUsedFilledKb: num(h1), heapBytesPerRegistration: perReg(h0, h1) },
   kamailio: { maxPerS: num(km), cpuUsPerReg: num(ku), rssEmptyKb: num(k0), rssFilledKb: num(k1), bytesPerRegistration: perReg(k0, k1) },
   ratio: { rate: ratio(num(bm), num(km)), cpuPerReg: ratio(num(bu), num(ku)) },
   results: dir, date: new Date().toISOString(),
-}));' "$b_max" "$b_us" "$b_rss0" "$b_rss1" "$kam_max" "$kam_us" "$kam_rss0" "$kam_rss1" "$USERS" "$REPEATS" "$STEP_SECS" "$RUN_DIR" "$(tsv_median "$SUMMARY" 7)" "$b_rss_once" "$SETTLE_S" "$GC_BEFORE_SAMPLE"
+}));' "$b_max" "$b_us" "$b_rss0" "$b_rss1" "$kam_max" "$kam_us" "$kam_rss0" "$kam_rss1" "$USERS" "$REPEATS" "$STEP_SECS" "$RUN_DIR" "$(tsv_median "$SUMMARY" 7)" "$b_rss_once" "$SETTLE_S" "$GC_BEFORE_SAMPLE" "$b_heap0" "$b_heap1"

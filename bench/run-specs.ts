@@ -135,6 +135,7 @@ export const BENCHES: readonly BenchSpec[] = [
       { figure: 'highest REGISTER rate with 0 failures (median of repeats)', belfry: num(at(j, 'belfry.maxPerS'), ' /s'), reference: num(at(j, 'kamailio.maxPerS'), ' /s'), ratio: ratio(at(j, 'belfry.maxPerS'), at(j, 'kamailio.maxPerS')) },
       { figure: 'CPU per REGISTER (challenge + digest, at the max rate)', belfry: num(at(j, 'belfry.cpuUsPerReg'), ' µs'), reference: num(at(j, 'kamailio.cpuUsPerReg'), ' µs'), ratio: ratio(at(j, 'belfry.cpuUsPerReg'), at(j, 'kamailio.cpuUsPerReg')) },
       { figure: `memory per registration (RSS delta / ${num(at(j, 'users'))} users)`, belfry: num(at(j, 'belfry.bytesPerRegistration'), ' B'), reference: num(at(j, 'kamailio.bytesPerRegistration'), ' B'), ratio: ratio(at(j, 'belfry.bytesPerRegistration'), at(j, 'kamailio.bytesPerRegistration')) },
+      { figure: 'of which V8 heap in use (delta / users)', belfry: num(at(j, 'belfry.heapBytesPerRegistration'), ' B') },
       { figure: 'users with a binding after the fill pass (belfry: bindings table)', belfry: num(at(j, 'belfry.registeredUsers')) },
       { figure: 'RSS empty → all users registered', belfry: `${num(at(j, 'belfry.rssEmptyKb'), ' kB')} → ${num(at(j, 'belfry.rssFilledKb'), ' kB')}`, reference: `${num(at(j, 'kamailio.rssEmptyKb'), ' kB')} → ${num(at(j, 'kamailio.rssFilledKb'), ' kB')} (all processes)` },
     ],
