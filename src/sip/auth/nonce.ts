@@ -40,10 +40,23 @@ const TWO_32 = 0x1_0000_0000;
 
 export type NonceCheck = { readonly kind: 'fresh'; readonly issuedAt: number } | { readonly kind: 'expired'; readonly issuedAt: number } | { readonly kind: 'invalid' };
 
+/** Nonces issued and not yet answered that check() may accept without hashing (see NonceIssuer). */
+const MAX_UNANSWERED = 4096;
+
 export class NonceIssuer {
   readonly #secret: Buffer;
   readonly #lifetimeMs: number;
   readonly #random: (n: number) => Buffer;
+  /**
+   * nonce → issue time, for the nonces of one realm (the first issued for)
+   * not answered yet. The usual phone answers its challenge at once, and that
+   * first check is a Map lookup instead of a SHA-256 (a Hash object per call
+   * in Node). An entry goes at its first check; FIFO-bounded, so challenges
+   * nobody answers (scanners) cost at most MAX_UNANSWERED entries, and an
+   * evicted one is still checked by its MAC.
+   */
+  readonly #unanswered = new Map<string, number>();
+  #unansweredRealm: string | undefined;
 
   constructor(secret: Buffer, lifetimeMs: number, random: (n: number) => Buffer) {
     this.#secret = secret;
@@ -63,19 +76,43 @@ export class NonceIssuer {
     raw.writeUInt32BE(ts >>> 0, 4);
     this.#random(SALT_BYTES).copy(raw, TS_BYTES, 0, SALT_BYTES);
     this.#mac(raw.subarray(0, HEAD_BYTES), realm).copy(raw, HEAD_BYTES, 0, MAC_BYTES);
-    return raw.toString('base64url');
+    const nonce = raw.toString('base64url');
+    this.#unansweredRealm ??= realm;
+    if (realm === this.#unansweredRealm) {
+      if (this.#unanswered.size >= MAX_UNANSWERED) {
+        const oldest = this.#unanswered.keys().next();
+        if (!oldest.done) this.#unanswered.delete(oldest.value);
+      }
+      this.#unanswered.set(nonce, ts);
+    }
+    return nonce;
+  }
+
+  /** Entries in the unanswered-nonce memory (for tests and metrics). */
+  get unanswered(): number {
+    return this.#unanswered.size;
+  }
+
+  #age(issuedAt: number, now: number): NonceCheck {
+    if (issuedAt > now + FUTURE_SKEW_MS) return { kind: 'invalid' };
+    return now - issuedAt > this.#lifetimeMs ? { kind: 'expired', issuedAt } : { kind: 'fresh', issuedAt };
   }
 
   check(nonce: string, realm: string, now: number): NonceCheck {
     // Exactly 43 base64url characters; reject anything else before decoding.
     if (nonce.length !== NONCE_CHARS || !NONCE_RE.test(nonce)) return { kind: 'invalid' };
+    if (realm === this.#unansweredRealm) {
+      const issuedAt = this.#unanswered.get(nonce);
+      if (issuedAt !== undefined) {
+        this.#unanswered.delete(nonce);
+        return this.#age(issuedAt, now);
+      }
+    }
     const raw = Buffer.from(nonce, 'base64url');
     if (raw.length !== NONCE_BYTES) return { kind: 'invalid' };
     const mac = this.#mac(raw.subarray(0, HEAD_BYTES), realm);
     if (!timingSafeEqual(raw.subarray(HEAD_BYTES), mac.subarray(0, MAC_BYTES))) return { kind: 'invalid' };
-    const issuedAt = raw.readUInt32BE(0) * TWO_32 + raw.readUInt32BE(4);
-    if (issuedAt > now + FUTURE_SKEW_MS) return { kind: 'invalid' };
-    return now - issuedAt > this.#lifetimeMs ? { kind: 'expired', issuedAt } : { kind: 'fresh', issuedAt };
+    return this.#age(raw.readUInt32BE(0) * TWO_32 + raw.readUInt32BE(4), now);
   }
 }
 
