@@ -117,7 +117,10 @@ export class RegistrarService {
         return;
       }
       for (const b of outcome.upsert) this.#unreachable.delete(`${aor}\u0000${b.key}`);
-      this.#o.log.info({ aor, peer: `${tx.flow.protocol}:${tx.flow.remoteAddress}:${tx.flow.remotePort}`, bindings: outcome.bindings.length }, 'registration updated');
+      // The fields are built only when the line is written (the benches and busy switches log at warn).
+      if (this.#o.log.isLevelEnabled('info')) {
+        this.#o.log.info({ aor, peer: `${tx.flow.protocol}:${tx.flow.remoteAddress}:${tx.flow.remotePort}`, bindings: outcome.bindings.length }, 'registration updated');
+      }
     }
     tx.respond(createResponse(req, outcome.response.status, outcome.response.reason, { headers: outcome.response.headers }));
   }
