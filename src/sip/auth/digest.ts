@@ -65,12 +65,30 @@ export interface DigestInputs {
   readonly cnonce?: string;
 }
 
+/**
+ * HA2 = H(method ":" digest-uri) of the last request, per hash: every phone
+ * REGISTERs to the same Request-URI (sip:domain), so the registrar would
+ * hash the same string for each of them. HA2 is no secret; one remembered
+ * value per hash keeps this bounded.
+ */
+const lastHa2 = { md5: { input: '', value: '' }, sha256: { input: '', value: '' } };
+
+function ha2Of(hash: 'md5' | 'sha256', method: string, uri: string): string {
+  const input = `${method}:${uri}`;
+  const last = lastHa2[hash];
+  if (last.input === input && last.value !== '') return last.value;
+  const value = h(hash, input);
+  last.input = input;
+  last.value = value;
+  return value;
+}
+
 /** The `response` value for the given inputs. */
 export function computeResponse(i: DigestInputs): string {
   const hash = hashOf(i.algorithm);
   const cnonce = i.qop?.cnonce ?? i.cnonce ?? '';
   const ha1 = isSess(i.algorithm) ? h(hash, `${i.ha1.toLowerCase()}:${i.nonce}:${cnonce}`) : i.ha1.toLowerCase();
-  const ha2 = h(hash, `${i.method}:${i.uri}`);
+  const ha2 = ha2Of(hash, i.method, i.uri);
   if (i.qop === undefined) return h(hash, `${ha1}:${i.nonce}:${ha2}`);
   return h(hash, `${ha1}:${i.nonce}:${i.qop.nc}:${i.qop.cnonce}:auth:${ha2}`);
 }
