@@ -37,6 +37,19 @@ function withoutTag(headerText: string): string {
   return headerText.replace(/;\s*tag\s*=\s*[^;,\s]*/i, '');
 }
 
+/**
+ * A copy of a string taken from a received message that does not keep the
+ * message's text alive. V8 keeps a substring of 13 or more characters as a
+ * view of its parent (a sliced string), so a dialog holding a tag or a URI
+ * sliced from a datagram would hold the whole datagram's text for its life:
+ * for a UAC leg that is 64·T1 after the call, while the INVITE client
+ * transaction waits for late 2xx (RFC 6026). Concatenating makes a new
+ * string; slicing it first flattens it into a copy of its own.
+ */
+function own(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
 /** The URI inside a name-addr (`"x" <sip:a@b>;p` → `sip:a@b`) or a bare addr-spec. */
 export function uriOfNameAddr(text: string): string {
   const lt = text.indexOf('<');
@@ -120,11 +133,11 @@ export class Dialog {
     const contact = headerValue(request, 'contact');
     return new Dialog({
       role: 'uas',
-      id: { callId: request.callId, localTag, remoteTag: request.from.tag ?? '' },
-      localUri: withoutTag(headerValue(request, 'to') ?? ''),
-      remoteUri: withoutTag(headerValue(request, 'from') ?? ''),
-      routeSet: headerValues(request, 'record-route'),
-      remoteTarget: contact === undefined ? request.uri : uriOfNameAddr(contact),
+      id: { callId: own(request.callId), localTag, remoteTag: own(request.from.tag ?? '') },
+      localUri: own(withoutTag(headerValue(request, 'to') ?? '')),
+      remoteUri: own(withoutTag(headerValue(request, 'from') ?? '')),
+      routeSet: headerValues(request, 'record-route').map(own),
+      remoteTarget: own(contact === undefined ? request.uri : uriOfNameAddr(contact)),
       // §12.1.1: the local sequence number is empty; we start our own at a
       // value below 2^31 (§8.1.1.5), 1 is as good as any for a fresh dialog.
       localSeq: 0,
@@ -141,11 +154,11 @@ export class Dialog {
     const contact = headerValue(response, 'contact');
     return new Dialog({
       role: 'uac',
-      id: { callId: request.callId, localTag: request.from.tag ?? '', remoteTag: response.to.tag ?? '' },
+      id: { callId: request.callId, localTag: request.from.tag ?? '', remoteTag: own(response.to.tag ?? '') },
       localUri: withoutTag(headerValue(request, 'from') ?? ''),
-      remoteUri: withoutTag(headerValue(response, 'to') ?? ''),
-      routeSet: headerValues(response, 'record-route').reverse(),
-      remoteTarget: contact === undefined ? request.uri : uriOfNameAddr(contact),
+      remoteUri: own(withoutTag(headerValue(response, 'to') ?? '')),
+      routeSet: headerValues(response, 'record-route').reverse().map(own),
+      remoteTarget: own(contact === undefined ? request.uri : uriOfNameAddr(contact)),
       localSeq: request.cseq.seq,
       remoteSeq: undefined,
       phase: response.status >= 200 ? 'confirmed' : 'early',
@@ -160,7 +173,7 @@ export class Dialog {
   onSuccessResponse(response: SipResponse): void {
     if (this.phase === 'early') this.phase = 'confirmed';
     const contact = headerValue(response, 'contact');
-    if (contact !== undefined) this.remoteTarget = uriOfNameAddr(contact);
+    if (contact !== undefined) this.remoteTarget = own(uriOfNameAddr(contact));
   }
 
   /**
@@ -176,7 +189,7 @@ export class Dialog {
     }
     if (m === 'INVITE' || m === 'UPDATE') {
       const contact = headerValue(request, 'contact');
-      if (contact !== undefined) this.remoteTarget = uriOfNameAddr(contact);
+      if (contact !== undefined) this.remoteTarget = own(uriOfNameAddr(contact));
     }
     return 'ok';
   }
