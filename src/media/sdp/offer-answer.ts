@@ -18,7 +18,7 @@ import { sdpError, type SdpError } from '../errors.ts';
 import { SdpOriginState } from './origin.ts';
 import { parseSdp } from './parse.ts';
 import { effectiveMedia, type MediaDirection, type SdpMedia, type SdpRtpMap, type SessionDescription } from './sdp-types.ts';
-import { serializeSdp } from './serialize.ts';
+import { serializeAfterOrigin, serializeSdpWithRest } from './serialize.ts';
 
 export interface LocalCapabilities {
   /** Codecs we accept, in our order of preference (used when we offer). */
@@ -128,9 +128,10 @@ function finish(media: SdpMedia[], localAddr: string, origin: SdpOriginState): {
   const placeholder = { username: '-', sessionId: '0', sessionVersion: '0', addrType, address: localAddr };
   const draft: SessionDescription = { origin: placeholder, sessionName: 'belfry', connections, media };
   // The version moves only when the body other than o= changes (RFC 3264 §8).
-  const body = serializeSdp(draft).split('\r\n').slice(2).join('\r\n');
+  // The lines after o= are written once; they are the same in the final text.
+  const body = serializeAfterOrigin(draft);
   const description: SessionDescription = { ...draft, origin: origin.originFor(body, localAddr) };
-  return { description, text: serializeSdp(description) };
+  return { description, text: serializeSdpWithRest(description, body) };
 }
 
 /** Answer an offer (RFC 3264 §6). `offer` may be text or an already parsed body. */

@@ -21,11 +21,24 @@ function mediaLines(m: SdpMedia): string[] {
 }
 
 export function serializeSdp(sd: SessionDescription): string {
-  const o = sd.origin;
-  const lines = ['v=0', `o=${o.username} ${o.sessionId} ${o.sessionVersion} IN ${o.addrType} ${o.address}`, `s=${sd.sessionName === '' ? '-' : sd.sessionName}`];
+  return `v=0\r\n${originLine(sd.origin)}\r\n${serializeAfterOrigin(sd)}`;
+}
+
+function originLine(o: SessionDescription['origin']): string {
+  return `o=${o.username} ${o.sessionId} ${o.sessionVersion} IN ${o.addrType} ${o.address}`;
+}
+
+/** The lines after o= (s= to the end), each ending in CRLF: what serializeSdp writes after its first two lines. */
+export function serializeAfterOrigin(sd: SessionDescription): string {
+  const lines = [`s=${sd.sessionName === '' ? '-' : sd.sessionName}`];
   for (const c of sd.connections) lines.push(connectionLine(c));
   lines.push('t=0 0');
   if (sd.direction !== undefined) lines.push(`a=${sd.direction}`);
   for (const m of sd.media) lines.push(...mediaLines(m));
   return lines.join('\r\n') + '\r\n';
+}
+
+/** serializeSdp(sd) for a caller that already has serializeAfterOrigin(sd) (offer-answer.ts). */
+export function serializeSdpWithRest(sd: SessionDescription, afterOrigin: string): string {
+  return `v=0\r\n${originLine(sd.origin)}\r\n${afterOrigin}`;
 }
