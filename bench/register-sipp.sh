@@ -30,6 +30,12 @@
 # sampled beside RSS: its delta (heapBytesPerRegistration) is the live
 # JavaScript memory per registration, steadier than RSS, which also counts
 # allocator slack and SQLite's page cache (bounded at 2 MiB).
+# MARGINAL=1 (the default) registers the users in two halves with an at-rest
+# sample after each: the second half's delta over its users is the marginal
+# memory per registration (marginalBytesPerRegistration, and its heap part),
+# free of the one-time costs the first registrations pay (SQLite's page cache
+# filling to its 2 MiB bound, code, heap and allocator growth), which the
+# from-empty delta spreads over the users.
 # RAMP=0 skips the ramp (memory only).
 # belfry's users are extensions 1000001… (belfry extensions are digits; the
 # kit's are u000001…), same password formula, HA1s stored in the dialplan.
@@ -58,6 +64,7 @@ RAMP=${RAMP:-1}
 SETTLE_S=${SETTLE_S:-34}
 EMPTY_SETTLE_S=${EMPTY_SETTLE_S:-20}
 GC_BEFORE_SAMPLE=${GC_BEFORE_SAMPLE:-0}
+MARGINAL=${MARGINAL:-1}
 # With GC_BEFORE_SAMPLE=1 belfry collects its garbage before each at-rest RSS sample (bench/gc-via-inspector.ts).
 [ "$GC_BEFORE_SAMPLE" = 1 ] && export NODE_OPTIONS="${NODE_OPTIONS:-} --inspect-port=0"
 belfry_gc() {
@@ -78,13 +85,36 @@ node --import tsx "$BENCH/gen-registrar-config.ts" "$USERS" "$REALM" "$WORK/belf
 STEPS_TSV=$RUN_DIR/registrar-belfry-steps.tsv
 echo "$STEP_HDR" > "$STEPS_TSV"
 SUMMARY=$RUN_DIR/registrar-belfry-summary.tsv
-echo -e "repeat\tmax_pass_per_s\tfirst_fail_per_s\tcpu_pct_at_max\tcpu_us_per_reg_at_max\trtd_p99_ms_at_max\tregistered_users\trss_kB_empty\trss_kB_filled\trss_kB_at_once\theap_used_kB_empty\theap_used_kB_filled" > "$SUMMARY"
+echo -e "repeat\tmax_pass_per_s\tfirst_fail_per_s\tcpu_pct_at_max\tcpu_us_per_reg_at_max\trtd_p99_ms_at_max\tregistered_users\trss_kB_empty\trss_kB_filled\trss_kB_at_once\theap_used_kB_empty\theap_used_kB_filled\trss_kB_half\theap_used_kB_half" > "$SUMMARY"
 CLIENT_PORT=$REG_PORT
 KAM_PORT=$SUT_PORT   # lib.sh counts socket drops on KAM_PORT: here, belfry's
 need_ports "$REG_PORT" "$SUT_PORT"
 # SIPp puts "sip:" in front of -auth_uri; belfry checks the digest uri against the Request-URI (sip:REALM).
 SIPP_ARGS=("127.0.0.1:$SUT_PORT" -sf "$PEERS/sipp/reg_auth.xml" -inf "$WORK/belfry/users.csv"
            -i 127.0.0.1 -p "$REG_PORT" -auth_uri "$REALM" -recv_timeout 5000)
+
+# fill_users CSV COUNT: one registering pass over COUNT users of an injection file.
+fill_users() {
+  local args=("${SIPP_ARGS[@]}") i
+  for i in "${!args[@]}"; do [ "${args[$i]}" = "$WORK/belfry/users.csv" ] && args[$i]=$1; done
+  STEP_COUNT=$2 step_run fill "$FILL_RATE" -- "${args[@]}" || log "WARNING: fill step did not pass cleanly"
+}
+# settle_answering: the phones answer qualify OPTIONS from now on (bounded:
+# exits after SETTLE_S + 30 s); RSS right after the fill, then at rest once
+# the REGISTER transactions have ended (Timer J), garbage collected.
+settle_answering() {
+  timeout $((SETTLE_S + 30)) sipp 127.0.0.1:$SUT_PORT -sf "$BENCH/sipp/answer-options.xml" -i 127.0.0.1 -p "$REG_PORT" -nostdin \
+    -buff_size 4194304 >> "$RUN_DIR/answer-options-r$REPEAT.log" 2>&1 &
+  ANSWER_PID=$!
+  sleep 1
+  rss_once=$(belfry_rss_kb)
+  log "belfry rss right after the fill ${rss0} -> ${rss_once} kB; waiting ${SETTLE_S}s for the transactions to end (Timer J)"
+  sleep "$SETTLE_S"
+  belfry_gc
+}
+# The users in two halves for MARGINAL=1 (same header line as the kit's file).
+{ head -1 "$WORK/belfry/users.csv"; tail -n +2 "$WORK/belfry/users.csv" | head -n $((USERS / 2)); } > "$WORK/users-1.csv"
+{ head -1 "$WORK/belfry/users.csv"; tail -n +2 "$WORK/belfry/users.csv" | tail -n +$((USERS / 2 + 1)); } > "$WORK/users-2.csv"
 
 maxes=""
 for REPEAT in $(seq 1 "$REPEATS"); do
@@ -97,16 +127,22 @@ for REPEAT in $(seq 1 "$REPEATS"); do
   sleep "$EMPTY_SETTLE_S"
   belfry_gc
   rss0=$(belfry_rss_kb); heap0=$(belfry_heap_used_kb)
-  STEP_COUNT=$USERS step_run fill "$FILL_RATE" -- "${SIPP_ARGS[@]}" || log "WARNING: fill step did not pass cleanly"
-  # The phones answer qualify OPTIONS from now on (bounded: exits after SETTLE_S + 30 s).
-  timeout $((SETTLE_S + 30)) sipp 127.0.0.1:$SUT_PORT -sf "$BENCH/sipp/answer-options.xml" -i 127.0.0.1 -p "$REG_PORT" -nostdin \
-    -buff_size 4194304 > "$RUN_DIR/answer-options-r$REPEAT.log" 2>&1 &
-  ANSWER_PID=$!
-  sleep 1
-  rss_once=$(belfry_rss_kb)
-  log "belfry rss right after the fill ${rss0} -> ${rss_once} kB; waiting ${SETTLE_S}s for the transactions to end (Timer J)"
-  sleep "$SETTLE_S"
-  belfry_gc
+  rss_half=NA heap_half=NA
+  if [ "$MARGINAL" = 1 ]; then
+    # First half of the users, then the second: the second half's delta is the
+    # marginal memory per registration, free of the one-time costs the first
+    # registrations pay (SQLite's page cache filling to its bound, code, heap
+    # and allocator growth).
+    fill_users "$WORK/users-1.csv" $((USERS / 2))
+    settle_answering
+    rss_half=$(belfry_rss_kb); heap_half=$(belfry_heap_used_kb)
+    stop_answer
+    log "belfry after the first half: rss ${rss0} -> ${rss_half} kB, V8 heap in use ${heap0} -> ${heap_half} kB"
+    fill_users "$WORK/users-2.csv" $((USERS - USERS / 2))
+  else
+    fill_users "$WORK/belfry/users.csv" "$USERS"
+  fi
+  settle_answering
   rss1=$(belfry_rss_kb); heap1=$(belfry_heap_used_kb)
   stop_answer
   users=$(sqlite3 "$WORK/belfry/data/belfry.db" 'select count(distinct aor) from bindings' 2>/dev/null || echo NA)
@@ -117,7 +153,7 @@ for REPEAT in $(seq 1 "$REPEATS"); do
     at=$(awk -F'\t' -v r="$REPEAT" -v lp="$lp" '$1=="register-belfry" && $2==r && $3==lp && $24==1 {c=$13; u=$18; p=$23} END{print (c==""?"NA":c), (u==""?"NA":u), (p==""?"NA":p)}' "$STEPS_TSV")
     read -r kc ku kp <<< "$at"
   fi
-  echo -e "$REPEAT\t$lp\t$ff\t$kc\t$ku\t$kp\t$users\t$rss0\t$rss1\t$rss_once\t$heap0\t$heap1" >> "$SUMMARY"
+  echo -e "$REPEAT\t$lp\t$ff\t$kc\t$ku\t$kp\t$users\t$rss0\t$rss1\t$rss_once\t$heap0\t$heap1\t$rss_half\t$heap_half" >> "$SUMMARY"
   log "belfry registrar repeat $REPEAT: max passing rate $lp/s (first failure at $ff/s)"
   maxes="$maxes $lp"
   belfry_stop
@@ -132,9 +168,9 @@ if [ "$REFERENCE" = 1 ]; then
   kam_max=$(tsv_median "$KS" 2); kam_us=$(tsv_median "$KS" 5); kam_rss0=$(tsv_median "$KS" 8); kam_rss1=$(tsv_median "$KS" 11)
 fi
 b_max=$(tsv_median "$SUMMARY" 2); b_us=$(tsv_median "$SUMMARY" 5); b_rss0=$(tsv_median "$SUMMARY" 8); b_rss1=$(tsv_median "$SUMMARY" 9)
-b_rss_once=$(tsv_median "$SUMMARY" 10); b_heap0=$(tsv_median "$SUMMARY" 11); b_heap1=$(tsv_median "$SUMMARY" 12)
+b_rss_once=$(tsv_median "$SUMMARY" 10); b_heap0=$(tsv_median "$SUMMARY" 11); b_heap1=$(tsv_median "$SUMMARY" 12); b_rssh=$(tsv_median "$SUMMARY" 13); b_heaph=$(tsv_median "$SUMMARY" 14)
 node -e '
-const [bm, bu, r0, r1, km, ku, k0, k1, users, reps, step, dir, registered, rOnce, settle, gcs, h0, h1] = process.argv.slice(1);
+const [bm, bu, r0, r1, km, ku, k0, k1, users, reps, step, dir, registered, rOnce, settle, gcs, h0, h1, rh, hh] = process.argv.slice(1);
 const num = (s) => (s === "null" || s === "NA" || s === "" ? null : Number(s));
 const ratio = (a, b) => (a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000);
 const perReg = (a, b) => (num(a) === null || num(b) === null ? null : Math.round(((num(b) - num(a)) * 1024) / Number(users)));
@@ -142,8 +178,11 @@ console.log(JSON.stringify({
   bench: "register-sipp", users: Number(users), repeats: Number(reps), stepSecs: Number(step),
   belfry: { maxPerS: num(bm), cpuUsPerReg: num(bu), rssEmptyKb: num(r0), rssFilledKb: num(r1), bytesPerRegistration: perReg(r0, r1), settleSecs: Number(settle), gcBeforeSample: gcs === "1",
     rssAtOnceKb: num(rOnce), bytesPerRegistrationAtOnce: perReg(r0, rOnce), registeredUsers: num(registered),
-    heapUsedEmptyKb: num(h0), heapUsedFilledKb: num(h1), heapBytesPerRegistration: perReg(h0, h1) },
+    heapUsedEmptyKb: num(h0), heapUsedFilledKb: num(h1), heapBytesPerRegistration: perReg(h0, h1),
+    rssHalfKb: num(rh), heapUsedHalfKb: num(hh),
+    marginalBytesPerRegistration: num(rh) === null ? null : Math.round(((num(r1) - num(rh)) * 1024) / (Number(users) - Math.floor(Number(users) / 2))),
+    marginalHeapBytesPerRegistration: num(hh) === null ? null : Math.round(((num(h1) - num(hh)) * 1024) / (Number(users) - Math.floor(Number(users) / 2))) },
   kamailio: { maxPerS: num(km), cpuUsPerReg: num(ku), rssEmptyKb: num(k0), rssFilledKb: num(k1), bytesPerRegistration: perReg(k0, k1) },
   ratio: { rate: ratio(num(bm), num(km)), cpuPerReg: ratio(num(bu), num(ku)) },
   results: dir, date: new Date().toISOString(),
-}));' "$b_max" "$b_us" "$b_rss0" "$b_rss1" "$kam_max" "$kam_us" "$kam_rss0" "$kam_rss1" "$USERS" "$REPEATS" "$STEP_SECS" "$RUN_DIR" "$(tsv_median "$SUMMARY" 7)" "$b_rss_once" "$SETTLE_S" "$GC_BEFORE_SAMPLE" "$b_heap0" "$b_heap1"
+}));' "$b_max" "$b_us" "$b_rss0" "$b_rss1" "$kam_max" "$kam_us" "$kam_rss0" "$kam_rss1" "$USERS" "$REPEATS" "$STEP_SECS" "$RUN_DIR" "$(tsv_median "$SUMMARY" 7)" "$b_rss_once" "$SETTLE_S" "$GC_BEFORE_SAMPLE" "$b_heap0" "$b_heap1" "$b_rssh" "$b_heaph"

@@ -127,7 +127,8 @@ export const BENCHES: readonly BenchSpec[] = [
     title: 'REGISTER with MD5 digest, 10,000 users (Kamailio registrar from the peer kit in the same run)',
     command: (s) => ({
       argv: ['bash', 'bench/register-sipp.sh'],
-      env: s ? { USERS: '300', FILL_RATE: '200', REG_RATES: '100 200', STEP_SECS: '2', REPEATS: '1', BISECT: '0', CONFIRM_SECS: '2', QUIET_MAX_WAIT: '1', SETTLE_SECS: '1', SETTLE_FAIL_SECS: '1' } : {},
+      // Full runs collect belfry's garbage before each memory sample (steady figures; see the script's header).
+      env: s ? { USERS: '300', FILL_RATE: '200', REG_RATES: '100 200', STEP_SECS: '2', REPEATS: '1', BISECT: '0', CONFIRM_SECS: '2', QUIET_MAX_WAIT: '1', SETTLE_SECS: '1', SETTLE_FAIL_SECS: '1' } : { GC_BEFORE_SAMPLE: '1' },
       timeoutS: 3 * 3600,
       smokeTimeoutS: 400,
     }),
@@ -136,6 +137,8 @@ export const BENCHES: readonly BenchSpec[] = [
       { figure: 'CPU per REGISTER (challenge + digest, at the max rate)', belfry: num(at(j, 'belfry.cpuUsPerReg'), ' µs'), reference: num(at(j, 'kamailio.cpuUsPerReg'), ' µs'), ratio: ratio(at(j, 'belfry.cpuUsPerReg'), at(j, 'kamailio.cpuUsPerReg')) },
       { figure: `memory per registration (RSS delta / ${num(at(j, 'users'))} users)`, belfry: num(at(j, 'belfry.bytesPerRegistration'), ' B'), reference: num(at(j, 'kamailio.bytesPerRegistration'), ' B'), ratio: ratio(at(j, 'belfry.bytesPerRegistration'), at(j, 'kamailio.bytesPerRegistration')) },
       { figure: 'of which V8 heap in use (delta / users)', belfry: num(at(j, 'belfry.heapBytesPerRegistration'), ' B') },
+      { figure: 'marginal memory per registration (RSS delta over the second half of the users)', belfry: num(at(j, 'belfry.marginalBytesPerRegistration'), ' B') },
+      { figure: 'of which V8 heap in use', belfry: num(at(j, 'belfry.marginalHeapBytesPerRegistration'), ' B') },
       { figure: 'users with a binding after the fill pass (belfry: bindings table)', belfry: num(at(j, 'belfry.registeredUsers')) },
       { figure: 'RSS empty → all users registered', belfry: `${num(at(j, 'belfry.rssEmptyKb'), ' kB')} → ${num(at(j, 'belfry.rssFilledKb'), ' kB')}`, reference: `${num(at(j, 'kamailio.rssEmptyKb'), ' kB')} → ${num(at(j, 'kamailio.rssFilledKb'), ' kB')} (all processes)` },
     ],
