@@ -1,42 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ManualClock, silentLogger } from '../../src/common/index.ts';
-import { DEFAULT_SIP_LIMITS } from '../../src/sip/message/index.ts';
-import { SipEdge } from '../../src/sip/stack-edge.ts';
-import { newListenerCounters, type Listener } from '../../src/sip/transport/listener-types.ts';
+import { edgeHarness } from '../helpers/edge-harness.ts';
 import type { Flow } from '../../src/sip/transport/index.ts';
 
 const flow: Flow = { protocol: 'udp', remoteAddress: '127.0.0.1', remotePort: 40000, localAddress: '127.0.0.1', localPort: 5060 };
 const VALID = 'OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKp1;rport\r\nMax-Forwards: 70\r\nFrom: <sip:a@example.com>;tag=f\r\nTo: <sip:127.0.0.1>\r\nCall-ID: p1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n';
 const RESPONSE = 'SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKx\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:b@c>;tag=2\r\nCall-ID: r\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n';
 
-function harness() {
-  const sent: Buffer[] = [];
-  const delivered: unknown[] = [];
-  const listener: Listener = {
-    protocol: 'udp',
-    counters: newListenerCounters(),
-    start: async () => {},
-    addresses: () => [],
-    send: (_f, bytes) => sent.push(bytes),
-    close: async () => {},
-  };
-  const edge = new SipEdge({
-    limits: DEFAULT_SIP_LIMITS,
-    clock: new ManualClock(),
-    logger: silentLogger(),
-    policy: { allowedMethods: ['INVITE', 'ACK', 'OPTIONS', 'BYE', 'CANCEL', 'REGISTER'], supportedExtensions: [] },
-    symmetricResponses: true,
-    logIntervalMs: 10_000,
-    mergeWindowMs: 32_000,
-    drainRetryAfterSec: 5,
-    isKnownTransaction: () => false,
-  });
-  edge.addListener(listener);
-  edge.onMessage((m) => delivered.push(m));
-  return { edge, sent, delivered };
-}
+const harness = edgeHarness;
 
 const mutated = (base: string) =>
   fc.tuple(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 12 }), fc.nat()).map(([flips, cut]) => {

@@ -1,14 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock, silentLogger } from '../../../src/common/index.ts';
-import { DEFAULT_SIP_LIMITS } from '../../../src/sip/message/index.ts';
-import { SipEdge } from '../../../src/sip/stack-edge.ts';
-import { newListenerCounters, type Listener } from '../../../src/sip/transport/listener-types.ts';
+import { EDGE_MERGE_WINDOW_MS as WINDOW, edgeHarness } from '../../helpers/edge-harness.ts';
 import type { Flow } from '../../../src/sip/transport/index.ts';
 
 // RFC 3261 §8.2.2.2 merged requests, and the memory the edge keeps for them.
 const flow: Flow = { protocol: 'udp', remoteAddress: '127.0.0.1', remotePort: 40000, localAddress: '127.0.0.1', localPort: 5060 };
-const WINDOW = 32_000;
 
 const register = (callId: string, branch: string): Buffer =>
   Buffer.from(
@@ -18,33 +14,7 @@ const register = (callId: string, branch: string): Buffer =>
     'latin1',
   );
 
-function harness() {
-  const clock = new ManualClock();
-  const sent: string[] = [];
-  const delivered: unknown[] = [];
-  const listener: Listener = {
-    protocol: 'udp',
-    counters: newListenerCounters(),
-    start: async () => {},
-    addresses: () => [],
-    send: (_f, bytes) => sent.push(bytes.toString('latin1')),
-    close: async () => {},
-  };
-  const edge = new SipEdge({
-    limits: DEFAULT_SIP_LIMITS,
-    clock,
-    logger: silentLogger(),
-    policy: { allowedMethods: ['INVITE', 'ACK', 'OPTIONS', 'BYE', 'CANCEL', 'REGISTER'], supportedExtensions: [] },
-    symmetricResponses: true,
-    logIntervalMs: 10_000,
-    mergeWindowMs: WINDOW,
-    drainRetryAfterSec: 5,
-    isKnownTransaction: () => false,
-  });
-  edge.addListener(listener);
-  edge.onMessage((m) => delivered.push(m));
-  return { edge, clock, sent, delivered };
-}
+const harness = edgeHarness;
 
 test('a copy of a request with another branch inside the merge window gets 482; the same branch is delivered', () => {
   const h = harness();
@@ -54,7 +24,7 @@ test('a copy of a request with another branch inside the merge window gets 482; 
   h.edge.receive(register('a1', 'two'), flow);
   assert.equal(h.delivered.length, 2);
   assert.equal(h.sent.length, 1);
-  assert.match(h.sent[0] ?? '', /^SIP\/2\.0 482 /);
+  assert.match(h.sent[0]?.toString('latin1') ?? '', /^SIP\/2\.0 482 /);
 });
 
 test('the merge memory holds only the last window: expired entries go, and their requests may come again', () => {
