@@ -55,6 +55,13 @@ export interface ClientTransactionHandle {
    * received, not an INVITE, or already cancelled).
    */
   cancel(onCancelResponse?: ResponseHandler): boolean;
+  /**
+   * Replace the TU's response handler, for the rest of this transaction's
+   * life, Accepted state (Timer M, 64·T1, RFC 6026 §7.2) included. A TU whose
+   * dialog has ended hands over a small handler (one that re-sends its ACK)
+   * so that the waiting state no longer keeps the whole leg alive.
+   */
+  handOver(onResponse: ResponseHandler): void;
 }
 
 export interface ServerTransactionHandle {

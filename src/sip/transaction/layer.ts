@@ -74,7 +74,7 @@ export class TransactionLayer {
     if (key === undefined) throw new RangeError('request has no Via branch (§8.1.1.7)');
     if (this.#clients.has(key)) throw new RangeError(`a client transaction with key ${key} already exists`);
     const ctx: MachineContext = { request, reliable: isReliable(flow.protocol), timers: this.#opts.timers };
-    const tx = new ClientTransaction(key, request, flow, ctx, this.#opts.messages, onResponse, (t) => this.#sendCancel(t));
+    const tx = new ClientTransaction(key, request, flow, ctx, this.#opts.messages, onResponse, (t) => this.#sendCancel(t), (t, h) => this.#handOver(t, h));
     if (this.#closed || this.#clients.size >= this.#max) {
       this.#rejected++;
       tx.terminated = true;
@@ -232,6 +232,12 @@ export class TransactionLayer {
     const table: Map<string, AnyTransaction | Linger> = tx instanceof ClientTransaction ? this.#clients : this.#servers;
     if (table.get(tx.key) === tx) table.set(tx.key, entry);
     this.#lingers.add(entry, ms);
+  }
+
+  /** The TU replaced its handler: a lingering Accepted INVITE takes the new one too. */
+  #handOver(tx: ClientTransaction, onResponse: ResponseHandler): void {
+    const entry = this.#clients.get(tx.key);
+    if (entry instanceof Linger && entry.role === 'accepted-client') entry.onResponse = onResponse;
   }
 
   /** A request matching a lingering server transaction (its waiting state, linger.ts). */

@@ -58,7 +58,8 @@ export class Linger {
     readonly expires: number,
     /** Final response (resend-response) or ACK (resend-ack) as sent. */
     readonly bytes: Buffer | undefined,
-    readonly onResponse: ResponseHandler | undefined,
+    /** The TU's handler (accepted-client); the TU may hand over a smaller one (ClientTransactionHandle.handOver). */
+    public onResponse: ResponseHandler | undefined,
   ) {}
 }
 

@@ -41,8 +41,9 @@ export class ClientTransaction extends TransactionRecord implements ClientTransa
   finalSeen = false;
   cancelState: 'none' | 'pending' | 'sent' = 'none';
   cancelHandler: ResponseHandler | undefined;
-  readonly #onResponse: ResponseHandler;
+  #onResponse: ResponseHandler;
   readonly #sendCancel: (tx: ClientTransaction) => void;
+  readonly #handOver: (tx: ClientTransaction, onResponse: ResponseHandler) => void;
 
   constructor(
     key: string,
@@ -52,11 +53,18 @@ export class ClientTransaction extends TransactionRecord implements ClientTransa
     messages: TransactionMessages,
     onResponse: ResponseHandler,
     sendCancel: (tx: ClientTransaction) => void,
+    handOver: (tx: ClientTransaction, onResponse: ResponseHandler) => void = () => {},
   ) {
     super(key, request, flow, ctx, messages);
     this.#state = request.method === 'INVITE' ? INVITE_CLIENT_INITIAL : NON_INVITE_CLIENT_INITIAL;
     this.#onResponse = onResponse;
     this.#sendCancel = sendCancel;
+    this.#handOver = handOver;
+  }
+
+  handOver(onResponse: ResponseHandler): void {
+    this.#onResponse = onResponse;
+    this.#handOver(this, onResponse);
   }
 
   /** The TU's handler (a lingering Accepted INVITE keeps only this, linger.ts). */

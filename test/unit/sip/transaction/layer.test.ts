@@ -346,6 +346,33 @@ describe('transaction layer: server side', () => {
     assert.equal(layer.counts().strayResponses, 1);
   });
 
+  it('handOver: a TU that hands over a new handler gets no more responses; a lingering Accepted INVITE calls the new one', () => {
+    const { clock, transport, layer } = setup();
+    const invite = request();
+    const first = collect();
+    const second = collect();
+    const tx = layer.sendRequest(invite, UDP_FLOW, first.handler);
+    transport.deliver(response(invite, 200));
+    assert.equal(first.got.length, 1);
+    tx.handOver(second.handler); // after the 2xx: the transaction lingers in Accepted (Timer M)
+    transport.deliver(response(invite, 200));
+    assert.equal(first.got.length, 1, 'the old handler is no longer called (nor kept)');
+    assert.deepEqual(second.got, [{ status: 200, code: undefined }]);
+    clock.advance(TIMERS.M);
+    transport.deliver(response(invite, 200));
+    assert.equal(second.got.length, 1, 'after Timer M the 2xx is a stray');
+
+    // Handed over while the INVITE is still running: the final response goes to the new handler.
+    const invite2 = request();
+    const third = collect();
+    const fourth = collect();
+    layer.sendRequest(invite2, UDP_FLOW, third.handler).handOver(fourth.handler);
+    transport.deliver(response(invite2, 180));
+    transport.deliver(response(invite2, 200));
+    assert.deepEqual(third.got, []);
+    assert.deepEqual(fourth.got.map((g) => g.status), [180, 200]);
+  });
+
   it('§9.2: a CANCEL reaches the TU with the INVITE server transaction it matches', () => {
     const { transport, seen } = serverSetup();
     const invite = request();
