@@ -45,7 +45,7 @@ export function readAttributeFast(value: string, bag: AttributeBag): boolean {
     case 0x72: // r: rtpmap, rtcp, recvonly (rtcp-fb, rtcp-mux, … are not read)
       if (value.startsWith('rtpmap:')) {
         const m = RTPMAP.exec(value);
-        if (m === null) return false;
+        if (m === null || numberLike(m[2])) return false;
         const enc = m[4];
         bag.rtp.push(enc === undefined ? { payload: Number(m[1]), codec: m[2] ?? '', rate: Number(m[3]) } : { payload: Number(m[1]), codec: m[2] ?? '', rate: Number(m[3]), encoding: Number(enc) });
         return true;
@@ -53,7 +53,10 @@ export function readAttributeFast(value: string, bag: AttributeBag): boolean {
       if (value.startsWith('rtcp:')) {
         const m = RTCP.exec(value);
         if (m === null) return false;
-        const address = m[2];
+        // sdp-transform fills one rtcp object per level: a second a=rtcp
+        // without an address keeps the address of the first.
+        if (numberLike(m[2])) return false;
+        const address = m[2] ?? bag.rtcp?.address;
         bag.rtcp = address === undefined ? { port: Number(m[1]) } : { port: Number(m[1]), address };
         return true;
       }
@@ -62,7 +65,7 @@ export function readAttributeFast(value: string, bag: AttributeBag): boolean {
       if (!value.startsWith('fmtp:')) return true;
       {
         const m = FMTP.exec(value);
-        if (m === null) return false;
+        if (m === null || numberLike(m[2])) return false;
         bag.fmtp.push({ payload: Number(m[1]), config: m[2] ?? '' });
         return true;
       }
@@ -83,6 +86,16 @@ export function readAttributeFast(value: string, bag: AttributeBag): boolean {
     default:
       return true;
   }
+}
+
+/**
+ * sdp-transform turns every field that reads back as the same number
+ * ("0", "15", "NaN", "Infinity") into a number, a codec name or fmtp
+ * config included; parse.ts then rejects or keeps it differently. Such
+ * lines go to sdp-transform.
+ */
+function numberLike(v: string | undefined): boolean {
+  return v !== undefined && String(Number(v)) === v;
 }
 
 function direction(value: string, bag: AttributeBag): boolean {
