@@ -17,8 +17,12 @@ function harness(opts: { body?: boolean; lateAnswer?: boolean } = {}) {
   const ctx: LegContext = {
     transactions: {
       sendRequest(request, _flow, onResponse) {
-        sent.push({ request, onResponse });
-        return { key: String(sent.length), request, terminated: false, cancel: () => false } as unknown as ReturnType<LegContext['transactions']['sendRequest']>;
+        const entry = { request, onResponse };
+        sent.push(entry);
+        const handOver = (h: ResponseHandler): void => {
+          entry.onResponse = h;
+        };
+        return { key: String(sent.length), request, terminated: false, cancel: () => false, handOver } as unknown as ReturnType<LegContext['transactions']['sendRequest']>;
       },
       sendAck(ack) {
         acks.push(ack);
@@ -101,4 +105,23 @@ test('UAC leg: with an offer in the INVITE the ACK carries no body', () => {
   const h = harness({ lateAnswer: true });
   h.respond(200, 'answer');
   assert.equal(h.acks[0]?.body.length, 0);
+});
+
+test('UAC leg: after the call ends, a 2xx retransmission (Timer M) is ACKed again by the handed-over handler, which keeps no leg', () => {
+  const h = harness({ body: false, lateAnswer: true });
+  const legHandler = h.sent[0]?.onResponse;
+  h.respond(200, 'offer');
+  assert.equal(h.acks.length, 1);
+  h.leg.hangup();
+  assert.equal(h.sent.at(-1)?.request.method, 'BYE');
+  assert.notEqual(h.sent[0]?.onResponse, legHandler, 'the INVITE transaction no longer holds the leg handler');
+  h.respond(200, 'offer');
+  assert.equal(h.acks.length, 2, 'the retransmitted 2xx is ACKed');
+  assert.equal(h.acks[1]?.body.toString(), 'answer-to:offer', 'with the same ACK (late-offer answer included)');
+  assert.equal(h.acks[1]?.cseq.seq, h.acks[0]?.cseq.seq);
+  assert.equal(h.acks[1]?.callId, h.acks[0]?.callId);
+  const invite = h.sent[0];
+  assert.ok(invite);
+  invite.onResponse(createResponse(invite.request, 200, undefined, { toTag: 'other-fork', headers: [{ name: 'contact', value: '<sip:2002@127.0.0.1:5071>' }] }));
+  assert.equal(h.acks.length, 2, 'a 2xx from another fork after the call ended is not answered (logged)');
 });
