@@ -170,7 +170,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
   });
   const digest = new DigestServer({ secret: randomBytes(32), nonceLifetimeMs: 300_000, maxTrackedNonces: 100_000, random: pooledRandomBytes() });
   const auth = new AuthGate({ digest, realm: s.realm, users: () => users, door, clock, log, algorithms: s.auth_algorithms });
-  const dialogs = new DialogRouter();
+  const dialogs = new DialogRouter(clock);
   const legs = makeLegContext({
     transactions: stack,
     routing: dialogs,

@@ -243,10 +243,15 @@ export abstract class DialogLeg {
     // the other legs) alive through many scavenges.
     const keys = [...this.#registeredKeys];
     const routing = this.ctx.routing;
-    for (const k of keys) routing.register(k, ENDED_LEG);
-    this.ctx.clock.setTimer(64 * this.ctx.timers.T1, () => {
-      for (const k of keys) routing.unregister(k);
-    });
+    if (routing.retire !== undefined) {
+      // One expiry queue in the router instead of a timer per leg (two per call).
+      routing.retire(keys, ENDED_LEG, 64 * this.ctx.timers.T1);
+    } else {
+      for (const k of keys) routing.register(k, ENDED_LEG);
+      this.ctx.clock.setTimer(64 * this.ctx.timers.T1, () => {
+        for (const k of keys) routing.unregister(k);
+      });
+    }
     this.emit({ kind: 'ended' });
   }
 }

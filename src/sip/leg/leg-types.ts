@@ -19,6 +19,12 @@ export interface LegTransactions {
 export interface DialogRouting {
   register(key: string, target: DialogTarget): void;
   unregister(key: string): void;
+  /**
+   * Route these keys to `target` for `afterMs`, then forget them: an ended
+   * leg's dialog answers late requests (481) for 64·T1. Optional: without it
+   * the leg registers and unregisters with a timer of its own.
+   */
+  retire?(keys: readonly string[], target: DialogTarget, afterMs: number): void;
 }
 
 export interface DialogTarget {
