@@ -6,7 +6,7 @@
  * logged with the call-id and never breaks the call path. `flush()` runs at
  * shutdown. The open marker of a call (what lets the next start close it as
  * INTERRUPTED after a crash) goes through the same queue: a crash loses the
- * rows of the last interval only (100 ms by default), i.e. calls that started
+ * rows of the last interval only (10 ms by default), i.e. calls that started
  * in those milliseconds leave no row, and final rows not yet written leave
  * their calls as INTERRUPTED. One transaction per interval instead of two per
  * call is what lets the switch set up calls at a high rate.
@@ -43,11 +43,7 @@ export class CdrWriter implements CdrSink {
     this.#store = store;
     this.#log = log;
     this.#clock = opts.clock;
-    // 100 ms: a commit costs ~110 µs whatever it holds; at 10 ms and 300 calls/s
-    // that was ~37 µs per call (3 calls per commit), at 100 ms it is a tenth.
-    // Asterisk's batch mode waits up to 300 s by default; 100 ms of rows is
-    // what a crash can lose here (calls then closed as INTERRUPTED).
-    this.#flushMs = opts.flushMs ?? 100;
+    this.#flushMs = opts.flushMs ?? 10;
   }
 
   #enqueue(p: Pending): void {
