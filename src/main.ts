@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, cryptoIds, pooledRandomBytes, systemClock, type Logger, type TimerHandle } from './common/index.ts';
 import { explainRoute, formatDiagnostic, parseRouteTime, type Plan } from './dialplan/index.ts';
 import { createSipStack, createSipTimers, DigestServer, type Flow, type SipRequest, type SipResponse, type SipStack } from './sip/index.ts';
-import { InProcessAnchorHost, PortPool, WorkerAnchorHost, type AnchorHost } from './rtp/index.ts';
+import { InProcessAnchorHost, PortPool, WorkerAnchorHost, openFileLimit, rtpPairBudget, type AnchorHost } from './rtp/index.ts';
 import { openDatabase, CachedBindingStore, SqliteBindingStore, CdrStore } from './store/index.ts';
 import {
   AuthGate,
@@ -149,7 +149,10 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
     if (!started.ok) throw new Error(`cannot start the RTP worker threads: ${started.error.message}`);
     anchors = started.value;
   } else {
-    anchors = new InProcessAnchorHost(new PortPool({ address: settings.rtp.address, minPort: settings.rtp.port_min, maxPort: settings.rtp.port_max }), clock);
+    anchors = new InProcessAnchorHost(
+      new PortPool({ address: settings.rtp.address, minPort: settings.rtp.port_min, maxPort: settings.rtp.port_max, maxBoundPairs: rtpPairBudget(openFileLimit(), 1) }),
+      clock,
+    );
   }
   let users = new UserDirectory(plans.plan);
   // Trunks: ${ENV} credentials substituted here (docs/trunks.md); unreachable ones (OPTIONS ping) are skipped.

@@ -12,3 +12,4 @@ export * from './telephone-event.ts';
 export * from './anchor-host.ts';
 export * from './worker-anchor-host.ts';
 export type * from './worker-protocol-types.ts';
+export * from './fd-budget.ts';

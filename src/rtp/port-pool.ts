@@ -50,6 +50,12 @@ export interface PortPoolOptions {
   readonly maxIdlePairs?: number;
   /** Monotonic time for the quarantine (STYLE G3); the system clock by default. */
   readonly clock?: Clock;
+  /**
+   * Most pairs bound at once (in use, warm and idle), from the process's file
+   * descriptor budget (fd-budget.ts); the whole range when absent. Past it,
+   * idle pairs are reused early and then allocation fails (RTP_PORTS_EXHAUSTED).
+   */
+  readonly maxBoundPairs?: number;
 }
 
 export interface RtpSocketPair {
@@ -102,6 +108,12 @@ function bindSocket(address: string, port: number, bufferBytes: number | undefin
       resolve(ok(s));
     });
   });
+}
+
+/** EMFILE/ENFILE: the process or the system has no file descriptor left. */
+function outOfDescriptors(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'EMFILE' || code === 'ENFILE';
 }
 
 function closeQuietly(s: Socket): void {
@@ -162,7 +174,10 @@ export class PortPool {
     this.#warmTarget = Math.max(0, Math.floor(opts.warmPairs ?? 8));
     this.#reuseAfterMs = Math.max(0, opts.reuseAfterMs ?? 2000);
     this.#maxIdle = this.#reuseAfterMs > 0 ? Math.max(0, Math.floor(opts.maxIdlePairs ?? 2048)) : 0;
+    this.#maxBound = Math.max(1, Math.min(this.#pairs, Math.floor(opts.maxBoundPairs ?? this.#pairs)));
   }
+
+  readonly #maxBound: number;
 
   /** Validate a range without creating a pool. */
   static check(opts: PortPoolOptions): Result<true, RtpError> {
@@ -242,6 +257,9 @@ export class PortPool {
    */
   async #bindNext(): Promise<Result<Bound, RtpError>> {
     let lastError: unknown;
+    if (this.#taken.size >= this.#maxBound) {
+      return err(new RtpError('RTP_PORTS_EXHAUSTED', `${this.#maxBound} RTP port pairs bound on ${this.#opts.address}: the file descriptor budget is used up`));
+    }
     for (let tried = 0; tried < this.#pairs; tried++) {
       const idx = this.#cursor;
       this.#cursor = (this.#cursor + 1) % this.#pairs;
@@ -253,6 +271,8 @@ export class PortPool {
       if (!rtp.ok) {
         this.#taken.delete(port);
         lastError = rtp.error;
+        // Out of descriptors: no other port would do better; walking the whole range would only burn CPU.
+        if (outOfDescriptors(rtp.error)) break;
         continue;
       }
       const rtcp = await bindSocket(this.#opts.address, port + 1, this.#opts.socketBufferBytes);
@@ -260,6 +280,7 @@ export class PortPool {
         closeQuietly(rtp.value);
         this.#taken.delete(port);
         lastError = rtcp.error;
+        if (outOfDescriptors(rtcp.error)) break;
         continue;
       }
       return ok({ port, rtp: rtp.value, rtcp: rtcp.value });

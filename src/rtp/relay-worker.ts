@@ -18,6 +18,7 @@ if (port !== null) {
     minPort: init.minPort,
     maxPort: init.maxPort,
     ...(init.socketBufferBytes !== undefined ? { socketBufferBytes: init.socketBufferBytes } : {}),
+    ...(init.maxBoundPairs !== undefined ? { maxBoundPairs: init.maxBoundPairs } : {}),
   });
   const host = new InProcessAnchorHost(pool, systemClock);
   const anchors = new Map<number, AnchorHandle>();

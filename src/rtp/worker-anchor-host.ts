@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { assertNever, err, ok, type Result } from '../common/index.ts';
 import type { AnchorHandle, AnchorHost, AnchorOptions, AnchorStats } from './anchor-host.ts';
 import { RtpError } from './errors.ts';
+import { openFileLimit, rtpPairBudget } from './fd-budget.ts';
 import type { RelayEvent } from './relay.ts';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol-types.ts';
 
@@ -76,6 +77,7 @@ export class WorkerAnchorHost implements AnchorHost {
     const pairsEach = Math.floor((opts.maxPort - first + 1) / 2 / n);
     if (pairsEach < 2) return err(new RtpError('RTP_POOL_BAD_RANGE', `port range ${opts.minPort}-${opts.maxPort} too small for ${n} workers`));
     const timeoutMs = opts.timeoutMs ?? 10_000;
+    const budget = rtpPairBudget(openFileLimit(), n);
     const slots: Slot[] = [];
     const host = new WorkerAnchorHost(slots, timeoutMs);
     const readies: Promise<boolean>[] = [];
@@ -86,6 +88,7 @@ export class WorkerAnchorHost implements AnchorHost {
         minPort,
         maxPort: minPort + pairsEach * 2 - 1,
         ...(opts.socketBufferBytes !== undefined ? { socketBufferBytes: opts.socketBufferBytes } : {}),
+        maxBoundPairs: budget,
       };
       const worker = spawnWorker(init);
       worker.unref();

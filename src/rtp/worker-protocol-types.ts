@@ -13,6 +13,8 @@ export interface WorkerInit {
   readonly minPort: number;
   readonly maxPort: number;
   readonly socketBufferBytes?: number;
+  /** This worker's share of the process's RTP descriptor budget (fd-budget.ts). */
+  readonly maxBoundPairs?: number;
 }
 
 export type WorkerRequest =

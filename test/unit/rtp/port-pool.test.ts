@@ -202,3 +202,27 @@ test('port pool: sockets send to an IP literal in the same tick (no dns.lookup r
     pool.close();
   }
 });
+
+test('port pool: maxBoundPairs caps the pairs bound at once below the range (file descriptor budget)', async () => {
+  const base = await freeBase();
+  const clock = new ManualClock(0);
+  const pool = new PortPool({ address: '127.0.0.1', minPort: base, maxPort: base + 9, clock, warmPairs: 2, reuseAfterMs: 5000, maxBoundPairs: 2 });
+  try {
+    assert.equal(pool.capacity, 5);
+    const a = await pool.allocate();
+    const b = await pool.allocate();
+    assert.ok(a.ok && b.ok);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(pool.ready.warm, 0, 'no warm pair beyond the budget');
+    const c = await pool.allocate();
+    assert.equal(c.ok, false);
+    if (!c.ok) assert.equal(c.error.code, 'RTP_PORTS_EXHAUSTED');
+    a.value.release();
+    const d = await pool.allocate();
+    assert.ok(d.ok, 'an idle pair in quarantine is reused within the budget');
+    b.value.release();
+    d.value.release();
+  } finally {
+    pool.close();
+  }
+});
