@@ -7,3 +7,4 @@ export * from './rate-limit.ts';
 export * from './cidr.ts';
 export * from './udp-lookup.ts';
 export * from './flat-copy.ts';
+export * from './expiry-queue.ts';

@@ -3,58 +3,40 @@
  * (RFC 3261 §12.2.2: matched by Call-ID, local tag = To tag, remote tag =
  * From tag). Requests with a To tag that match nothing get 481 (§12.2.2).
  */
-import { systemClock, type Clock, type TimerHandle } from '../common/index.ts';
+import { ExpiryQueue, systemClock, type Clock } from '../common/index.ts';
 import { createResponse, dialogKey, type DialogRouting, type DialogTarget, type Flow, type ServerTransactionHandle, type SipRequest } from '../sip/index.ts';
+
+interface Retired {
+  readonly keys: readonly string[];
+  readonly target: DialogTarget;
+  readonly expires: number;
+}
 
 export class DialogRouter implements DialogRouting {
   readonly #targets = new Map<string, DialogTarget>();
+  /** Ended legs' keys, forgotten when their delay is over (one queue, one timer). */
+  readonly #retired: ExpiryQueue<Retired>;
   readonly #clock: Clock;
-  /**
-   * Retired keys in the order retired, with when to forget them; one clock
-   * timer armed for the oldest. Legs retire with the same delay (64·T1), so
-   * the order is also the expiry order; an entry due earlier than the one
-   * before it waits for it (a few ms late at most, never lost).
-   */
-  #retired: Array<{ readonly keys: readonly string[]; readonly target: DialogTarget; readonly at: number }> = [];
-  #head = 0;
-  #timer: TimerHandle | undefined;
+  #retiring = 0;
 
   constructor(clock: Clock = systemClock) {
     this.#clock = clock;
+    this.#retired = new ExpiryQueue<Retired>(clock, (e) => {
+      this.#retiring--;
+      // Only if still retired: a key registered again since belongs to someone else.
+      for (const k of e.keys) if (this.#targets.get(k) === e.target) this.#targets.delete(k);
+    });
   }
 
   retire(keys: readonly string[], target: DialogTarget, afterMs: number): void {
     for (const k of keys) this.#targets.set(k, target);
-    this.#retired.push({ keys, target, at: this.#clock.now() + afterMs });
-    this.#arm();
+    this.#retiring++;
+    this.#retired.add({ keys, target, expires: this.#clock.now() + afterMs }, afterMs);
   }
 
-  /** Keys waiting in the retired queue (tests, metrics). */
+  /** Retirements not yet over (tests, metrics). */
   get retiring(): number {
-    return this.#retired.length - this.#head;
-  }
-
-  #arm(): void {
-    const first = this.#retired[this.#head];
-    if (this.#timer !== undefined || first === undefined) return;
-    this.#timer = this.#clock.setTimer(Math.max(0, first.at - this.#clock.now()), () => {
-      this.#timer = undefined;
-      this.#expire();
-    });
-  }
-
-  #expire(): void {
-    const now = this.#clock.now();
-    for (let e = this.#retired[this.#head]; e !== undefined && e.at <= now; e = this.#retired[this.#head]) {
-      // Only if still retired: a key registered again since belongs to someone else.
-      for (const k of e.keys) if (this.#targets.get(k) === e.target) this.#targets.delete(k);
-      this.#head++;
-    }
-    if (this.#head > 1024 && this.#head * 2 > this.#retired.length) {
-      this.#retired = this.#retired.slice(this.#head);
-      this.#head = 0;
-    }
-    this.#arm();
+    return this.#retiring;
   }
 
   register(key: string, target: DialogTarget): void {

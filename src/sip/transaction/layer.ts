@@ -10,7 +10,7 @@
  * Leaves out: sanity checks (transport/sanity.ts, before this layer), dialogs
  * and the ACK for 2xx (passed to the TU), DNS (§18.2.2 is the transport's).
  */
-import { assertNever, flatCopy, type Logger } from '../../common/index.ts';
+import { assertNever, ExpiryQueue, flatCopy, type Logger } from '../../common/index.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../message/index.ts';
 import { isReliable, type Flow } from '../transport/index.ts';
 import { cancelTargetKey, clientKey, serverKey } from './key.ts';
@@ -23,7 +23,7 @@ import type {
   TransactionLayerOptions,
 } from './layer-types.ts';
 import type { TimerName } from './timers.ts';
-import { LINGER_ROLE, Linger, LingerQueue } from './linger.ts';
+import { LINGER_ROLE, Linger } from './linger.ts';
 import { ClientTransaction, ServerTransaction } from './transaction-record.ts';
 import type { ClientEvent, MachineContext, ServerEvent, TimerEvent, TransactionEffect, TransportErrorEvent } from './transaction-types.ts';
 
@@ -38,7 +38,7 @@ export class TransactionLayer {
   /** Live transactions, and compact Lingers for those that only wait (linger.ts). */
   readonly #clients = new Map<string, ClientTransaction | Linger>();
   readonly #servers = new Map<string, ServerTransaction | Linger>();
-  readonly #lingers: LingerQueue;
+  readonly #lingers: ExpiryQueue<Linger>;
   /** Serialized bytes per message object: retransmissions re-use them. */
   readonly #bytes = new WeakMap<SipMessage, Buffer>();
   #onRequest: RequestHandler | undefined;
@@ -53,7 +53,7 @@ export class TransactionLayer {
     this.#opts = opts;
     this.#max = opts.maxTransactions ?? DEFAULT_MAX_TRANSACTIONS;
     this.#log = opts.logger;
-    this.#lingers = new LingerQueue(opts.clock, (l) => this.#expire(l));
+    this.#lingers = new ExpiryQueue<Linger>(opts.clock, (l) => this.#expire(l));
     opts.transport.onMessage((message, flow) => this.receive(message, flow));
   }
 

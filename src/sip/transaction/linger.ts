@@ -16,12 +16,11 @@
  * layer.ts applies it.
  *
  * Expiry: every wait timer has a fixed duration per layer, so the entries of
- * one duration expire in the order they were added. One FIFO per duration and
- * one clock timer armed at the earliest head replace a timer per
- * transaction. Leaves out: transport-error reports in waiting states (the TU
+ * one duration expire in the order they were added: the layer keeps them in
+ * an ExpiryQueue (src/common), one FIFO per duration and one clock timer
+ * instead of a timer per transaction. Leaves out: transport-error reports in waiting states (the TU
  * already has its final response; errors are logged by the layer).
  */
-import type { Clock, TimerHandle } from '../../common/index.ts';
 import type { Flow } from '../transport/index.ts';
 import type { ResponseHandler } from './layer-types.ts';
 import type { TimerName } from './timers.ts';
@@ -61,71 +60,4 @@ export class Linger {
     /** The TU's handler (accepted-client); the TU may hand over a smaller one (ClientTransactionHandle.handOver). */
     public onResponse: ResponseHandler | undefined,
   ) {}
-}
-
-interface Fifo {
-  items: Linger[];
-  head: number;
-}
-
-/** FIFOs of lingering entries, one per duration, expired by one clock timer. */
-export class LingerQueue {
-  readonly #clock: Clock;
-  readonly #onExpire: (entry: Linger) => void;
-  readonly #fifos = new Map<number, Fifo>();
-  #timer: TimerHandle | undefined;
-  #armedFor = Infinity;
-
-  constructor(clock: Clock, onExpire: (entry: Linger) => void) {
-    this.#clock = clock;
-    this.#onExpire = onExpire;
-  }
-
-  add(entry: Linger, durationMs: number): void {
-    let fifo = this.#fifos.get(durationMs);
-    if (fifo === undefined) {
-      fifo = { items: [], head: 0 };
-      this.#fifos.set(durationMs, fifo);
-    }
-    fifo.items.push(entry);
-    if (entry.expires < this.#armedFor) this.#arm(entry.expires);
-  }
-
-  /** Drop every entry and the timer (the layer is closing). */
-  clear(): void {
-    this.#timer?.cancel();
-    this.#timer = undefined;
-    this.#armedFor = Infinity;
-    this.#fifos.clear();
-  }
-
-  #arm(at: number): void {
-    this.#timer?.cancel();
-    this.#armedFor = at;
-    this.#timer = this.#clock.setTimer(Math.max(0, at - this.#clock.now()), () => this.#sweep());
-  }
-
-  #sweep(): void {
-    this.#timer = undefined;
-    this.#armedFor = Infinity;
-    const now = this.#clock.now();
-    let next = Infinity;
-    for (const fifo of this.#fifos.values()) {
-      const items = fifo.items;
-      let h = fifo.head;
-      while (h < items.length && (items[h] as Linger).expires <= now) this.#onExpire(items[h++] as Linger);
-      // Drop the expired prefix once it is most of the array (amortised O(1)).
-      if (h > 1024 && h * 2 > items.length) {
-        fifo.items = items.slice(h);
-        h = 0;
-      } else if (h === items.length) {
-        fifo.items = [];
-        h = 0;
-      }
-      fifo.head = h;
-      const first = fifo.items[h];
-      if (first !== undefined && first.expires < next) next = first.expires;
-    }
-    if (next !== Infinity) this.#arm(next);
-  }
 }
