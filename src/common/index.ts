@@ -8,3 +8,4 @@ export * from './cidr.ts';
 export * from './udp-lookup.ts';
 export * from './flat-copy.ts';
 export * from './expiry-queue.ts';
+export * from './intern-pool.ts';

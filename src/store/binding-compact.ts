@@ -13,23 +13,18 @@
  * - one shared copy of the strings many bindings repeat (addresses, User-Agent,
  *   protocol) from a bounded pool.
  */
-import { flatCopy } from '../common/index.ts';
+import { flatCopy, InternPool } from '../common/index.ts';
 import type { StoredBinding, StoredFlow } from './binding-types.ts';
 
 /** Past this many distinct pooled strings the pool starts again (a flood of distinct User-Agents must not grow it). */
 const POOL_MAX = 4096;
 
 export class BindingCompactor {
-  #pool = new Map<string, string>();
+  readonly #pool = new InternPool<string>(POOL_MAX, { copyKeys: true });
 
   /** A shared flat copy of a string many bindings repeat. */
   shared(s: string): string {
-    const have = this.#pool.get(s);
-    if (have !== undefined) return have;
-    if (this.#pool.size >= POOL_MAX) this.#pool = new Map();
-    const copy = flatCopy(s);
-    this.#pool.set(copy, copy);
-    return copy;
+    return this.#pool.get(s, () => flatCopy(s));
   }
 
   #flow(f: StoredFlow, prev: StoredFlow | undefined): StoredFlow {

@@ -10,7 +10,7 @@
  * Leaves out: sanity checks (transport/sanity.ts, before this layer), dialogs
  * and the ACK for 2xx (passed to the TU), DNS (§18.2.2 is the transport's).
  */
-import { assertNever, ExpiryQueue, flatCopy, type Logger } from '../../common/index.ts';
+import { assertNever, ExpiryQueue, flatCopy, InternPool, type Logger } from '../../common/index.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../message/index.ts';
 import { isReliable, type Flow } from '../transport/index.ts';
 import { cancelTargetKey, clientKey, serverKey } from './key.ts';
@@ -242,16 +242,11 @@ export class TransactionLayer {
     this.#lingers.add(entry, ms);
   }
 
-  /** One Flow object per peer for the lingering entries (bounded: started afresh past FLOW_POOL_MAX). */
-  #flows = new Map<string, Flow>();
+  /** One Flow object per peer for the lingering entries. */
+  readonly #flows = new InternPool<Flow>(FLOW_POOL_MAX);
 
   #sharedFlow(f: Flow): Flow {
-    const id = `${f.protocol}|${f.remoteAddress}|${f.remotePort}|${f.localAddress}|${f.localPort}|${f.connectionId ?? ''}`;
-    const have = this.#flows.get(id);
-    if (have !== undefined) return have;
-    if (this.#flows.size >= FLOW_POOL_MAX) this.#flows = new Map();
-    this.#flows.set(id, f);
-    return f;
+    return this.#flows.get(`${f.protocol}|${f.remoteAddress}|${f.remotePort}|${f.localAddress}|${f.localPort}|${f.connectionId ?? ''}`, () => f);
   }
 
   /** The TU replaced its handler: a lingering Accepted INVITE takes the new one too. */
