@@ -12,7 +12,7 @@
  * < 0.1 % loss. No reference relay is measured here (rtpengine is not
  * installed on this machine; see docs/benchmarks.md).
  *
- *   node --import tsx bench/rtp-calls.ts [--calls 1000] [--seconds 20] [--setup-rate 100] [--warmup 3] [--generator c|node] [--workers 1] [--belfry-workers 0] [--taskset-belfry CPUS] [--taskset-generator CPUS] [--generator-nice -10]
+ *   node --import tsx bench/rtp-calls.ts [--calls 1000] [--seconds 20] [--setup-rate 100] [--warmup 3] [--generator c|node] [--workers 1] [--belfry-relay native|js|auto] [--belfry-workers 0] [--taskset-belfry CPUS] [--taskset-generator CPUS] [--generator-nice -10]
  *
  * --generator c (the default when `cc` can build it): the RTP sockets live in
  * bench/rtp-gen/rtp-gen.c, compiled with `cc -O2` into bench/rtp-gen/build/
@@ -53,6 +53,8 @@ const SETUP_RATE = arg('setup-rate', 100);
 const WARMUP = arg('warmup', 3);
 const WORKERS = Math.max(1, arg('workers', 1));
 const BELFRY_WORKERS = Math.max(0, arg('belfry-workers', 0));
+/** belfry's rtp.relay: native (the C relay, default), js or auto. */
+const BELFRY_RELAY = process.argv.includes('--belfry-relay') ? String(process.argv[process.argv.indexOf('--belfry-relay') + 1]) : 'native';
 function sarg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -230,9 +232,9 @@ async function main(): Promise<void> {
   cpSync(join(here, 'config', 'calls'), cfg, { recursive: true });
   const planFile = join(cfg, 'dialplan', 'plan.yaml');
   writeFileSync(planFile, readFileSync(planFile, 'utf8').replace('port: 25080', `port: ${callee.port}`));
-  // --belfry-workers N: belfry's own RTP relay in N worker threads (rtp.workers).
+  // --belfry-relay native|js and --belfry-workers N: belfry's rtp.relay and rtp.workers (relay threads, or JS worker threads).
   const settingsFile = join(cfg, 'belfry.yaml');
-  writeFileSync(settingsFile, readFileSync(settingsFile, 'utf8').replace(/^rtp:\n/m, `rtp:\n  workers: ${BELFRY_WORKERS}\n`));
+  writeFileSync(settingsFile, readFileSync(settingsFile, 'utf8').replace(/^rtp:\n/m, `rtp:\n  relay: ${BELFRY_RELAY}\n  workers: ${BELFRY_WORKERS}\n`));
   // Everything of ours that binds ephemeral ports does so before belfry's ports are picked
   // (a port freed by freePort() could otherwise be taken again before belfry binds it).
   // Two sockets per call; the C generator binds them all now, the Node one on demand.
@@ -271,7 +273,7 @@ async function main(): Promise<void> {
   let failures = 0;
   let established = 0;
   let stopped = false;
-  const result: Record<string, unknown> = { bench: 'rtp-calls', calls: CALLS, seconds: SECONDS, generator: cgen === undefined ? 'node' : 'c', ...(cgen === undefined ? {} : { generatorNice: GEN_NICE }), ...(cgen === undefined ? { workers: WORKERS } : {}), belfryWorkers: BELFRY_WORKERS, ...(TASKSET_BELFRY !== undefined ? { tasksetBelfry: TASKSET_BELFRY } : {}), ...(TASKSET_GEN !== undefined ? { tasksetGenerator: TASKSET_GEN } : {}) };
+  const result: Record<string, unknown> = { bench: 'rtp-calls', calls: CALLS, seconds: SECONDS, generator: cgen === undefined ? 'node' : 'c', ...(cgen === undefined ? {} : { generatorNice: GEN_NICE }), ...(cgen === undefined ? { workers: WORKERS } : {}), belfryRelay: BELFRY_RELAY, belfryWorkers: BELFRY_WORKERS, ...(TASKSET_BELFRY !== undefined ? { tasksetBelfry: TASKSET_BELFRY } : {}), ...(TASKSET_GEN !== undefined ? { tasksetGenerator: TASKSET_GEN } : {}) };
   try {
     for (let i = 0; ; i++) {
       try {

@@ -49,12 +49,13 @@ export function ratio(a: unknown, b: unknown): string {
 
 const tsx = (file: string, ...args: string[]): string[] => ['node', '--import', 'tsx', file, ...args];
 
-/** Anchored RTP through a real belfry with 2 relay workers and the C generator (bench/rtp-calls.ts). */
-function rtpCallsSpec(id: string, calls: number, title: string): BenchSpec {
+/** Anchored RTP through a real belfry (its native relay, or the JavaScript one in 2 worker threads) and the C generator (bench/rtp-calls.ts). */
+function rtpCallsSpec(id: string, calls: number, title: string, relay: 'native' | 'js' = 'native'): BenchSpec {
+  const relayArgs = relay === 'native' ? ['--belfry-relay', 'native', '--belfry-workers', '1'] : ['--belfry-relay', 'js', '--belfry-workers', '2'];
   return {
     id,
     title,
-    command: (s) => ({ argv: tsx('bench/rtp-calls.ts', '--calls', s ? '50' : String(calls), '--seconds', s ? '3' : '15', '--setup-rate', s ? '50' : '100', '--warmup', s ? '1' : '3', '--belfry-workers', '2'), timeoutS: 900, smokeTimeoutS: 180 }),
+    command: (s) => ({ argv: tsx('bench/rtp-calls.ts', '--calls', s ? '50' : String(calls), '--seconds', s ? '3' : '15', '--setup-rate', s ? '50' : '100', '--warmup', s ? '1' : '3', ...relayArgs), timeoutS: 900, smokeTimeoutS: 180 }),
     rows: (j) => [
       { figure: 'calls established / concurrent seen by belfry', belfry: `${num(at(j, 'established'))} / ${num(at(j, 'concurrentCallsSeen'))}` },
       ...(['callerToCallee', 'calleeToCaller'] as const).map((d) => ({
@@ -169,12 +170,13 @@ export const BENCHES: readonly BenchSpec[] = [
       { figure: `sockets: ${num(at(j, 'sockets.sessions'))} sessions relayed`, belfry: `${num(at(j, 'sockets.relayedPerSec'), ' packets/s')}, loss ${num(at(j, 'sockets.lossRatio'), '', 5)}, mean delay ${num(at(j, 'sockets.meanDelayMs'), ' ms', 2)}` },
     ],
   },
-  rtpCallsSpec('rtp-calls', 500, 'Anchored G.711 calls through a real belfry with 2 relay workers, RTP both ways, 500 calls (C generator)'),
+  rtpCallsSpec('rtp-calls', 500, 'Anchored G.711 calls through a real belfry with the native relay (1 thread), RTP both ways, 500 calls (C generator)'),
   rtpCallsSpec(
     'rtp-calls-1000',
     1000,
-    'Anchored G.711 calls through a real belfry with 2 relay workers, RTP both ways, 1,000 calls (target: ≥ 1,000 calls ≈ 100,000 packets/s each way, < 0.1 % loss)',
+    'Anchored G.711 calls through a real belfry with the native relay (1 thread), RTP both ways, 1,000 calls (target: ≥ 1,000 calls ≈ 100,000 packets/s each way, < 0.1 % loss)',
   ),
+  rtpCallsSpec('rtp-calls-1000-js', 1000, 'The same 1,000 calls with the JavaScript relay in 2 worker threads (rtp.relay: js, for comparison)', 'js'),
   {
     id: 'dialplan',
     title: 'Dialplan compile and decisions (target: compile < 1 s, ≥ 500,000 decisions/s)',

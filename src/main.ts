@@ -10,10 +10,10 @@ import { isIP } from 'node:net';
 import { mkdirSync, readFileSync, watch, writeFileSync, existsSync, type FSWatcher } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, cryptoIds, pooledRandomBytes, systemClock, type Logger, type TimerHandle } from './common/index.ts';
+import { createLogger, cryptoIds, pooledRandomBytes, systemClock, type Clock, type Logger, type TimerHandle } from './common/index.ts';
 import { explainRoute, formatDiagnostic, parseRouteTime, type Plan } from './dialplan/index.ts';
 import { createSipStack, createSipTimers, DigestServer, type Flow, type SipRequest, type SipResponse, type SipStack } from './sip/index.ts';
-import { InProcessAnchorHost, PortPool, WorkerAnchorHost, openFileLimit, rtpPairBudget, type AnchorHost } from './rtp/index.ts';
+import { InProcessAnchorHost, NativeAnchorHost, PortPool, WorkerAnchorHost, openFileLimit, rtpPairBudget, type AnchorHost } from './rtp/index.ts';
 import { openDatabase, CachedBindingStore, SqliteBindingStore, CdrStore } from './store/index.ts';
 import {
   AuthGate,
@@ -141,19 +141,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
   log.info({ udp: portOf('udp')?.port, tcp: portOf('tcp')?.port, tls: portOf('tls')?.port, host: s.host }, 'sip listening');
 
   const domain = unspecified(s.host) ? s.realm : s.host;
-  // RTP relays run on this thread, or in worker threads that each own a slice
-  // of the port range (rtp.workers > 0) when one thread cannot carry the load.
-  let anchors: AnchorHost;
-  if (settings.rtp.workers > 0) {
-    const started = await WorkerAnchorHost.start({ address: settings.rtp.address, minPort: settings.rtp.port_min, maxPort: settings.rtp.port_max, workers: settings.rtp.workers });
-    if (!started.ok) throw new Error(`cannot start the RTP worker threads: ${started.error.message}`);
-    anchors = started.value;
-  } else {
-    anchors = new InProcessAnchorHost(
-      new PortPool({ address: settings.rtp.address, minPort: settings.rtp.port_min, maxPort: settings.rtp.port_max, maxBoundPairs: rtpPairBudget(openFileLimit(), 1) }),
-      clock,
-    );
-  }
+  const anchors = await startAnchorHost(settings.rtp, log, clock);
   let users = new UserDirectory(plans.plan);
   // Trunks: ${ENV} credentials substituted here (docs/trunks.md); unreachable ones (OPTIONS ping) are skipped.
   const trunkOpts = { env: process.env, reachable: (n: string) => trunkManager.reachable(n) };
@@ -370,4 +358,29 @@ export async function runRoute(opts: RouteOptions): Promise<number> {
   }
   for (const line of explainRoute(r.plan, { from: opts.from, to: opts.to, at, night: opts.night })) process.stdout.write(line + '\n');
   return 0;
+}
+
+/**
+ * Where RTP is relayed: in the native relay's threads (rtp.relay native, or
+ * auto when the addon loads), else in JavaScript, on this thread or in worker
+ * threads that each own a slice of the port range (rtp.workers > 0).
+ */
+async function startAnchorHost(rtp: Settings['rtp'], log: Logger, clock: Clock): Promise<AnchorHost> {
+  const budget = rtpPairBudget(openFileLimit(), 1);
+  if (rtp.relay !== 'js') {
+    const threads = Math.max(1, rtp.workers);
+    const native = NativeAnchorHost.start({ address: rtp.address, minPort: rtp.port_min, maxPort: rtp.port_max, threads, maxBoundPairs: budget });
+    if (native.ok) {
+      log.info({ relay: 'native', threads }, 'rtp relay');
+      return native.value;
+    }
+    if (rtp.relay === 'native') throw new Error(`cannot start the native RTP relay: ${native.error.message}`);
+    log.warn({ relay: 'js', reason: native.error.message }, 'native RTP relay not available (npm run build:native builds it); relaying in JavaScript');
+  }
+  if (rtp.workers > 0) {
+    const started = await WorkerAnchorHost.start({ address: rtp.address, minPort: rtp.port_min, maxPort: rtp.port_max, workers: rtp.workers });
+    if (!started.ok) throw new Error(`cannot start the RTP worker threads: ${started.error.message}`);
+    return started.value;
+  }
+  return new InProcessAnchorHost(new PortPool({ address: rtp.address, minPort: rtp.port_min, maxPort: rtp.port_max, maxBoundPairs: budget }), clock);
 }

@@ -11,5 +11,6 @@ export * from './relay.ts';
 export * from './telephone-event.ts';
 export * from './anchor-host.ts';
 export * from './worker-anchor-host.ts';
+export * from './native-anchor-host.ts';
 export type * from './worker-protocol-types.ts';
 export * from './fd-budget.ts';

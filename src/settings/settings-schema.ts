@@ -61,7 +61,13 @@ export const settingsSchema = z.strictObject({
       port_min: port.default(20000),
       port_max: port.default(29999),
       silence_timeout_s: z.number().int().min(0).default(60),
-      /** 0 = relay RTP on the main thread; N = N worker threads, each owning a slice of the port range. */
+      /**
+       * Where RTP is relayed (docs/media.md, "Native relay"): 'native' = the C relay on its own
+       * threads; 'js' = the JavaScript relay on the main thread or in `workers` worker threads;
+       * 'auto' = native when the addon is built, else js (logged).
+       */
+      relay: z.enum(['auto', 'native', 'js']).default('auto'),
+      /** js: 0 = relay on the main thread, N = N worker threads each owning a slice of the port range. native: relay threads (0 counts as 1). */
       workers: z.number().int().min(0).max(64).default(0),
     })
     .prefault({}),
