@@ -50,6 +50,8 @@ trap cleanup EXIT
 need_ports "$SUT_PORT" "$UAS_PORT" "$UAC_PORT"
 cp -r "$BENCH/config/calls" "$WORK/belfry-config"
 sed -i "s/port: 25080/port: $UAS_PORT/" "$WORK/belfry-config/dialplan/plan.yaml"
+# RTP_RELAY=native|js|auto: belfry's rtp.relay (default: the config's, auto).
+[ -n "${RTP_RELAY:-}" ] && sed -i "s/^rtp:$/rtp:\n  relay: $RTP_RELAY/" "$WORK/belfry-config/belfry.yaml"
 
 # 1. ramp through the kit, belfry as the system under test
 belfry_start "$WORK/belfry-config" "$WORK/belfry-data" "$SUT_PORT" "$HTTP_PORT" "$RUN_DIR/belfry-calls.log" || die "belfry did not start"

@@ -10,7 +10,8 @@
  * again in C; test/unit/rtp/native-relay.test.ts feeds both the same packets.
  * Released ports stay bound for `quarantineMs` and drop what arrives (RFC 4961
  * §4), as PortPool's idle pairs do. The pairs bound at once never exceed the
- * descriptor budget (fd-budget.ts).
+ * descriptor budget (fd-budget.ts); at the budget the oldest quarantined
+ * anchor gives its ports up early, and only then does a call fail.
  *
  * Leaves out: what relay.ts leaves out (SRTP, rtcp-mux, SSRC rewriting),
  * and remotes of the other address family than the bind address (an IPv6
@@ -224,11 +225,11 @@ export class NativeAnchorHost implements AnchorHost {
     return Promise.resolve(ok(handle));
   }
 
-  /** Pairs bound now (live and in quarantine), send errors, events dropped, live anchors per thread. */
-  counters(): { openPairs: number; sendErrors: number; eventsDropped: number; anchorsPerThread: number[] } {
+  /** Pairs bound now (live and in quarantine), send errors, events dropped, quarantined anchors reclaimed early at the budget, live anchors per thread. */
+  counters(): { openPairs: number; sendErrors: number; eventsDropped: number; reclaimedEarly: number; anchorsPerThread: number[] } {
     const c = this.#closed ? undefined : this.#relay.counters(this.#engine);
-    if (c === undefined) return { openPairs: 0, sendErrors: 0, eventsDropped: 0, anchorsPerThread: [] };
-    return { openPairs: c[0] ?? 0, sendErrors: c[1] ?? 0, eventsDropped: c[2] ?? 0, anchorsPerThread: c.slice(3) };
+    if (c === undefined) return { openPairs: 0, sendErrors: 0, eventsDropped: 0, reclaimedEarly: 0, anchorsPerThread: [] };
+    return { openPairs: c[0] ?? 0, sendErrors: c[1] ?? 0, eventsDropped: c[2] ?? 0, reclaimedEarly: c[3] ?? 0, anchorsPerThread: c.slice(4) };
   }
 
   /** Stop the threads and close every socket (quarantined ones too). */

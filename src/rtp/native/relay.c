@@ -22,7 +22,8 @@
  *
  * Quarantine (RFC 4961 s4): closed anchors keep their sockets bound for
  * quarantine_ms and drop what arrives, so stray packets of an ended call never
- * latch onto a new call; the port walk skips bound ports by itself.
+ * latch onto a new call; the port walk skips bound ports by itself. At the
+ * descriptor budget the oldest quarantined anchor gives its ports up early.
  *
  * Events (latched, silence, telephone-event, socket errors) go to JavaScript
  * through one thread-safe function with a bounded queue (EVENT_QUEUE): when a
@@ -122,9 +123,9 @@ typedef struct shard {
   int started;
   pthread_mutex_t mu;
   volatile int stop;
-  anchor *live, *dead;
+  anchor *live, *dead, *dead_tail, *reap;
   uint32_t nlive;
-  uint64_t send_errors, events_dropped;
+  uint64_t send_errors, events_dropped, reclaimed;
   int64_t last_scan;
   struct mmsghdr msgs[RECV_BATCH];
   struct iovec iov[RECV_BATCH];
@@ -437,7 +438,20 @@ static void list_push(anchor **head, anchor *a) {
   *head = a;
 }
 
+/* The dead list keeps its tail: the oldest closed anchor, reclaimed first when the budget is reached. */
+static void dead_push(shard *sh, anchor *a) {
+  list_push(&sh->dead, a);
+  if (sh->dead_tail == NULL) sh->dead_tail = a;
+}
+
+static void dead_remove(shard *sh, anchor *a) {
+  if (sh->dead_tail == a) sh->dead_tail = a->prev;
+  list_remove(&sh->dead, a);
+}
+
+/* Close an anchor's sockets (once: its two pairs leave the budget). Caller holds the shard's mutex. */
 static void close_fds(shard *sh, anchor *a) {
+  if (a->s[0].fd[0] < 0) return;
   for (int i = 0; i < 2; i++)
     for (int j = 0; j < 2; j++)
       if (a->s[i].fd[j] >= 0) {
@@ -459,15 +473,17 @@ static void scan(shard *sh, int64_t now) {
       emit(a, EV_SILENCE, 0, (now - last) / 1000000, NULL);
     }
   }
-  anchor *a = sh->dead;
-  while (a != NULL) {
-    anchor *next = a->next;
-    if (now - a->closed_ns >= sh->e->quarantine_ns) {
-      list_remove(&sh->dead, a);
-      close_fds(sh, a);
-      free(a);
-    }
-    a = next;
+  /* Oldest first from the tail; everything after the first one still in quarantine is younger. */
+  while (sh->dead_tail != NULL && now - sh->dead_tail->closed_ns >= sh->e->quarantine_ns) {
+    anchor *a = sh->dead_tail;
+    dead_remove(sh, a);
+    close_fds(sh, a);
+    free(a);
+  }
+  while (sh->reap != NULL) {
+    anchor *a = sh->reap;
+    list_remove(&sh->reap, a);
+    free(a);
   }
 }
 
@@ -616,10 +632,15 @@ static void engine_stop(engine *e) {
       close_fds(sh, a);
       free(a);
     }
-    for (anchor **head = &sh->dead; *head != NULL;) {
-      anchor *a = *head;
-      list_remove(head, a);
+    while (sh->dead != NULL) {
+      anchor *a = sh->dead;
+      dead_remove(sh, a);
       close_fds(sh, a);
+      free(a);
+    }
+    while (sh->reap != NULL) {
+      anchor *a = sh->reap;
+      list_remove(&sh->reap, a);
       free(a);
     }
     if (sh->ep >= 0) close(sh->ep);
@@ -749,6 +770,37 @@ static napi_value make_error_code(napi_env env, const char *code, int err) {
   return out;
 }
 
+/*
+ * At the descriptor budget, the oldest anchor still in quarantine gives up its
+ * ports early (as PortPool reuses idle pairs early): an overload that keeps
+ * many calls alive must not fail new calls for ports that only wait out their
+ * quarantine. Its sockets close now; the thread frees it after its round.
+ */
+static int reclaim_oldest(engine *e) {
+  shard *best = NULL;
+  int64_t oldest = 0;
+  for (int i = 0; i < e->nshards; i++) {
+    shard *sh = &e->shards[i];
+    pthread_mutex_lock(&sh->mu);
+    if (sh->dead_tail != NULL && (best == NULL || sh->dead_tail->closed_ns < oldest)) {
+      best = sh;
+      oldest = sh->dead_tail->closed_ns;
+    }
+    pthread_mutex_unlock(&sh->mu);
+  }
+  if (best == NULL) return 0;
+  pthread_mutex_lock(&best->mu);
+  anchor *a = best->dead_tail;
+  if (a != NULL) {
+    dead_remove(best, a);
+    close_fds(best, a);
+    list_push(&best->reap, a);
+    best->reclaimed++;
+  }
+  pthread_mutex_unlock(&best->mu);
+  return a != NULL;
+}
+
 /* create(engine, silenceMs, guardMs) -> [slot, id, aPort, bPort] | [code, message] */
 static napi_value js_create(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -758,7 +810,7 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   int64_t silence_ms, guard_ms;
   if (e == NULL) return make_error_code(env, "RTP_SESSION_CLOSED", 0);
   if (!get_i64(env, argv[1], &silence_ms) || !get_i64(env, argv[2], &guard_ms)) return throw_type(env, "silenceMs and guardMs must be numbers");
-  if (__atomic_load_n(&e->open_pairs, __ATOMIC_RELAXED) + 2 > e->max_pairs) return make_error_code(env, "RTP_PORTS_EXHAUSTED", 0);
+  if (__atomic_load_n(&e->open_pairs, __ATOMIC_RELAXED) + 2 > e->max_pairs && !reclaim_oldest(e)) return make_error_code(env, "RTP_PORTS_EXHAUSTED", 0);
   anchor *a = calloc(1, sizeof(anchor));
   if (a == NULL) return make_error_code(env, "RTP_BIND_FAILED", ENOMEM);
   side_init(&a->s[0]);
@@ -993,12 +1045,12 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   a->closed_ns = mono_ns();
   list_remove(&sh->live, a);
   sh->nlive--;
-  list_push(&sh->dead, a);
+  dead_push(sh, a);
   pthread_mutex_unlock(&sh->mu);
   return NULL;
 }
 
-/* counters(engine) -> [openPairs, sendErrors, eventsDropped, live anchors of shard 0, 1, ...] */
+/* counters(engine) -> [openPairs, sendErrors, eventsDropped, reclaimedEarly, live anchors of shard 0, 1, ...] */
 static napi_value js_counters(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -1006,15 +1058,16 @@ static napi_value js_counters(napi_env env, napi_callback_info info) {
   engine *e = argc >= 1 ? get_engine(env, argv[0]) : NULL;
   if (e == NULL) return NULL;
   napi_value out, v;
-  CHECK(napi_create_array_with_length(env, 3 + (size_t)e->nshards, &out));
-  double send_errors = 0, dropped = 0;
+  CHECK(napi_create_array_with_length(env, 4 + (size_t)e->nshards, &out));
+  double send_errors = 0, dropped = 0, reclaimed = 0;
   for (int i = 0; i < e->nshards; i++) {
     pthread_mutex_lock(&e->shards[i].mu);
     send_errors += (double)e->shards[i].send_errors;
     dropped += (double)e->shards[i].events_dropped;
+    reclaimed += (double)e->shards[i].reclaimed;
     pthread_mutex_unlock(&e->shards[i].mu);
     CHECK(napi_create_uint32(env, e->shards[i].nlive, &v));
-    CHECK(napi_set_element(env, out, 3 + (uint32_t)i, v));
+    CHECK(napi_set_element(env, out, 4 + (uint32_t)i, v));
   }
   CHECK(napi_create_uint32(env, __atomic_load_n(&e->open_pairs, __ATOMIC_RELAXED), &v));
   CHECK(napi_set_element(env, out, 0, v));
@@ -1022,6 +1075,8 @@ static napi_value js_counters(napi_env env, napi_callback_info info) {
   CHECK(napi_set_element(env, out, 1, v));
   CHECK(napi_create_double(env, dropped, &v));
   CHECK(napi_set_element(env, out, 2, v));
+  CHECK(napi_create_double(env, reclaimed, &v));
+  CHECK(napi_set_element(env, out, 3, v));
   return out;
 }
 

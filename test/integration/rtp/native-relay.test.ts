@@ -285,17 +285,14 @@ test('native relay: silence fires once after the timeout; setSilenceTimeout(0) d
   }
 });
 
-test('native relay: closed anchors keep their ports for the quarantine and drop what arrives; the budget bounds bound pairs', { skip }, async () => {
+test('native relay: closed anchors keep their ports for the quarantine and drop what arrives; at the budget the oldest gives them up early', { skip }, async () => {
   const base = await freeBase(40);
-  const host = startNative({ base, span: 40, maxBoundPairs: 4, quarantineMs: 300 });
+  const host = startNative({ base, span: 40, maxBoundPairs: 6, quarantineMs: 300 });
   const [a, b] = [await udp(), await udp()];
   try {
     const r1 = await host.createAnchor({ silenceTimeoutMs: 0 });
     const r2 = await host.createAnchor({ silenceTimeoutMs: 0 });
     assert.ok(r1.ok && r2.ok);
-    const r3 = await host.createAnchor({ silenceTimeoutMs: 0 });
-    assert.equal(r3.ok, false);
-    if (!r3.ok) assert.equal(r3.error.code, 'RTP_PORTS_EXHAUSTED');
     const anchor = r1.value;
     anchor.setRemote('b', { remoteAddress: '127.0.0.1', remotePort: b.port });
     anchor.close();
@@ -306,12 +303,23 @@ test('native relay: closed anchors keep their ports for the quarantine and drop 
     assert.equal(host.counters().openPairs, 4);
     await sleep(100);
     assert.equal(b.got.length, 0, 'a closed anchor relays nothing');
-    await until(() => host.counters().openPairs === 2, 2000);
+    await until(() => host.counters().openPairs === 2, 2000, 'quarantine over');
     assert.equal(await canBind(anchor.aPort), true, 'released after the quarantine');
+    // The budget (6 pairs = 3 anchors) is full with r2, r3, r4: no anchor in quarantine, so the call fails.
+    const r3 = await host.createAnchor({ silenceTimeoutMs: 0 });
     const r4 = await host.createAnchor({ silenceTimeoutMs: 0 });
-    assert.ok(r4.ok, 'the budget is free again');
-    r2.value.close();
-    r4.value.close();
+    assert.ok(r3.ok && r4.ok);
+    const r5 = await host.createAnchor({ silenceTimeoutMs: 0 });
+    assert.equal(r5.ok, false);
+    if (!r5.ok) assert.equal(r5.error.code, 'RTP_PORTS_EXHAUSTED');
+    // With r3 in quarantine, the next anchor takes its place at once: r3's ports close early.
+    r3.value.close();
+    const r6 = await host.createAnchor({ silenceTimeoutMs: 0 });
+    assert.ok(r6.ok, 'the quarantined anchor gave its ports up');
+    assert.equal(host.counters().reclaimedEarly, 1);
+    assert.equal(host.counters().openPairs, 6);
+    assert.equal(await canBind(r3.value.bPort), r6.value.aPort !== r3.value.bPort && r6.value.bPort !== r3.value.bPort, 'r3 closed early');
+    for (const r of [r2, r4, r6]) if (r.ok) r.value.close();
   } finally {
     a.s.close();
     b.s.close();
