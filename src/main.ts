@@ -128,6 +128,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
     logger: log,
     maxTransactions: s.max_transactions,
     stream: { idleTimeoutMs: s.tcp.idle_timeout_s * 1000, maxConnections: s.tcp.max_connections },
+    udpEngine: s.udp_engine,
     allowedMethods: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REGISTER', 'INFO', 'UPDATE', 'REFER', 'NOTIFY'],
     supportedExtensions: ['replaces', 'path', 'outbound'],
     admit: (address) => door.admit(address, clock.now()) === 'pass',

@@ -9,3 +9,4 @@ export * from './udp-lookup.ts';
 export * from './flat-copy.ts';
 export * from './expiry-queue.ts';
 export * from './intern-pool.ts';
+export * from './native-addon.ts';

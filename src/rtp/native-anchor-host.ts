@@ -1,6 +1,6 @@
 /**
  * AnchorHost over the native relay (native/relay.c, built by `npm ci` through
- * node-gyp into build/Release/belfry_relay.node): RTP and RTCP are read with
+ * node-gyp into build/Release/belfry_native.node): RTP and RTCP are read with
  * recvmmsg and sent with sendto on native threads, each with its own epoll
  * set, so no packet ever reaches JavaScript. This thread only binds ports
  * (synchronously, a few socket syscalls per anchor), steers anchors and
@@ -18,8 +18,7 @@
  * SDP address on an IPv4 relay leaves that side without a destination until
  * RTP latches it).
  */
-import { createRequire } from 'node:module';
-import { err, ok, type Result } from '../common/index.ts';
+import { err, loadNativeAddon, ok, type Result } from '../common/index.ts';
 import type { AnchorHandle, AnchorHost, AnchorOptions, AnchorRemote, AnchorStats } from './anchor-host.ts';
 import { RtpError, type RtpOperationalCode } from './errors.ts';
 import type { PayloadMapping, RelayEvent, RelaySideName, RelaySideStats } from './relay.ts';
@@ -50,19 +49,10 @@ const EV_SOCKET_ERROR = 5;
 const STAT_FIELDS = 15;
 const MAX_TABLES = 4;
 
-let loaded: { relay: NativeRelay } | { error: string } | undefined;
-
-/** The addon, or why it cannot be loaded (not built: run `npm run build:native`). */
+/** The relay's functions of the native addon, or why it cannot be loaded (not built: run `npm run build:native`). */
 export function loadNativeRelay(): Result<NativeRelay, string> {
-  if (loaded === undefined) {
-    try {
-      const require = createRequire(import.meta.url);
-      loaded = { relay: require(new URL('../../build/Release/belfry_relay.node', import.meta.url).pathname) as NativeRelay };
-    } catch (e) {
-      loaded = { error: e instanceof Error ? e.message : String(e) };
-    }
-  }
-  return 'relay' in loaded ? ok(loaded.relay) : err(loaded.error);
+  const r = loadNativeAddon();
+  return r.ok ? ok(r.value as NativeRelay) : r;
 }
 
 export interface NativeAnchorHostOptions {

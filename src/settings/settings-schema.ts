@@ -24,6 +24,12 @@ export const settingsSchema = z.strictObject({
           key: z.string().optional(),
         })
         .prefault({}),
+      /**
+       * Who moves SIP's UDP bytes (docs/sip-transport.md, "Native UDP I/O"): 'native' = a thread of
+       * the native addon (recvmmsg/sendmmsg); 'dgram' = Node's sockets on the main thread; 'auto' =
+       * native when the addon is built, else dgram (logged).
+       */
+      udp_engine: z.enum(['auto', 'native', 'dgram']).default('auto'),
       realm: z.string().min(1).default('belfry'),
       /**
        * Digest algorithms offered in 401/407, in order of preference (RFC 8760 §2.4).

@@ -37,6 +37,8 @@ export interface SipStackOptions {
   /** Option tags (Supported; a Require outside this list gets 420). */
   readonly supportedExtensions?: readonly string[];
   readonly stream?: StreamConfig;
+  /** Who moves UDP bytes (transport/udp.ts): 'native' thread, Node's 'dgram', or 'auto' (native when built). Default 'dgram'. */
+  readonly udpEngine?: 'auto' | 'native' | 'dgram';
   /**
    * Send UDP responses to the packet source even without rport (RFC-DEVIATION
    * from §18.2.2, the usual NAT practice). Default true.

@@ -26,7 +26,7 @@ function buildListener(cfg: ListenerConfig, edge: SipEdge, limits: SipLimits, op
   const onPacket = admit === undefined ? (bytes: Buffer, flow: Flow) => edge.receive(bytes, flow) : (bytes: Buffer, flow: Flow) => (admit(flow.remoteAddress) ? edge.receive(bytes, flow) : undefined);
   switch (cfg.protocol) {
     case 'udp':
-      return new UdpTransport({ host: cfg.host, port: cfg.port, ...(cfg.ipv6Host === undefined ? {} : { ipv6Host: cfg.ipv6Host }), logger, onPacket });
+      return new UdpTransport({ host: cfg.host, port: cfg.port, ...(cfg.ipv6Host === undefined ? {} : { ipv6Host: cfg.ipv6Host }), logger, onPacket, engine: opts.udpEngine ?? 'dgram' });
     case 'tcp':
     case 'tls': {
       const streamOpts = {

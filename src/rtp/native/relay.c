@@ -1,5 +1,5 @@
 /*
- * belfry_relay: the RTP/RTCP relay of anchored calls in native threads
+ * The RTP/RTCP relay of anchored calls in native threads
  * (docs/media.md, "Native relay"). Loaded by native-anchor-host.ts; the
  * JavaScript relay (relay.ts, session.ts, stats.ts, telephone-event.ts) is
  * the specification this file follows decision for decision, and the
@@ -1095,7 +1095,7 @@ static napi_value js_shutdown(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static napi_value init(napi_env env, napi_value exports) {
+napi_status rtp_relay_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
       {"create", NULL, js_create, NULL, NULL, NULL, napi_default, NULL},
@@ -1107,8 +1107,5 @@ static napi_value init(napi_env env, napi_value exports) {
       {"counters", NULL, js_counters, NULL, NULL, NULL, napi_default, NULL},
       {"shutdown", NULL, js_shutdown, NULL, NULL, NULL, napi_default, NULL},
   };
-  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
-  return exports;
+  return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,489 @@
+/*
+ * SIP over UDP with the socket's kernel work on a thread of its own
+ * (udp.ts, engine 'native'; docs/sip-transport.md, "Native UDP I/O").
+ *
+ * Why: a loopback UDP send runs the receiver's whole network stack in the
+ * sender's context. In the REGISTER profile, dgram's doSend was 11.6 % of
+ * belfry's samples, about 32 us per datagram, all on the one thread that also
+ * parses, authenticates and routes. Here the Node thread only copies a
+ * datagram into a queue; this file's thread sends the queue with sendmmsg
+ * and reads with recvmmsg, on the other core.
+ *
+ * Receive: the thread reads up to RECV_BATCH datagrams per recvmmsg and hands
+ * each batch to JavaScript through a thread-safe function. Its queue holds
+ * QUEUE_BATCHES batches; when JavaScript falls behind, the thread blocks
+ * (napi_tsfn_blocking) and stops reading, so the kernel's receive buffer
+ * absorbs the burst and then drops, exactly as with dgram: memory never grows
+ * with the offered load. Datagrams longer than MAX_DGRAM are counted as
+ * truncated and dropped (RFC 3261 s18.1.1: UDP messages that large are not
+ * sent by conforming peers; the parser's own limit is lower).
+ *
+ * Send: JavaScript's send() copies the datagram into a node of a FIFO under a
+ * mutex and wakes the thread through an eventfd only when the FIFO was
+ * empty. The FIFO holds at most MAX_QUEUED datagrams; beyond that send()
+ * answers ENOBUFS synchronously (the caller's transaction sees a transport
+ * error, RFC 3261 s17.1.1.2 / s8.1.3.1), so a stalled socket never grows
+ * memory without bound. Errors of sendmmsg itself are counted.
+ */
+#define _GNU_SOURCE
+#include <node_api.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define RECV_BATCH 32
+#define MAX_DGRAM 65536
+#define SEND_BATCH 64
+#define QUEUE_BATCHES 64
+#define MAX_QUEUED 65536
+
+typedef union {
+  struct sockaddr sa;
+  struct sockaddr_in v4;
+  struct sockaddr_in6 v6;
+} uaddr;
+
+typedef struct out_msg {
+  struct out_msg *next;
+  uaddr to;
+  uint32_t len;
+  uint8_t data[];
+} out_msg;
+
+/* One received batch, freed by the JavaScript side's callback. */
+typedef struct {
+  uint32_t n;
+  uint32_t len[RECV_BATCH];
+  uint16_t port[RECV_BATCH];
+  char addr[RECV_BATCH][INET6_ADDRSTRLEN];
+  uint32_t off[RECV_BATCH];
+  uint8_t data[];
+} in_batch;
+
+typedef struct {
+  int fd, ep, evfd, family;
+  pthread_t th;
+  int started;
+  volatile int stop;
+  pthread_mutex_t mu;
+  out_msg *head, *tail;
+  uint32_t queued;
+  int wake_pending;
+  napi_threadsafe_function tsfn;
+  int has_tsfn, closed;
+  /* counters (read under mu) */
+  uint64_t sent, send_errors, received, truncated;
+  /* receive scratch (thread only) */
+  struct mmsghdr rmsgs[RECV_BATCH];
+  struct iovec riov[RECV_BATCH];
+  uaddr rfrom[RECV_BATCH];
+  uint8_t *rbuf;
+} sip_udp;
+
+static void addr_str(const uaddr *a, char *out) {
+  out[0] = 0;
+  if (a->sa.sa_family == AF_INET) inet_ntop(AF_INET, &a->v4.sin_addr, out, INET6_ADDRSTRLEN);
+  else if (a->sa.sa_family == AF_INET6) inet_ntop(AF_INET6, &a->v6.sin6_addr, out, INET6_ADDRSTRLEN);
+}
+
+static uint16_t addr_port(const uaddr *a) { return ntohs(a->sa.sa_family == AF_INET ? a->v4.sin_port : a->v6.sin6_port); }
+
+static void drain_sends(sip_udp *u) {
+  pthread_mutex_lock(&u->mu);
+  out_msg *list = u->head;
+  u->head = u->tail = NULL;
+  u->queued = 0;
+  u->wake_pending = 0;
+  pthread_mutex_unlock(&u->mu);
+  struct mmsghdr msgs[SEND_BATCH];
+  struct iovec iov[SEND_BATCH];
+  out_msg *batch[SEND_BATCH];
+  uint64_t sent = 0, errors = 0;
+  while (list != NULL) {
+    unsigned n = 0;
+    while (list != NULL && n < SEND_BATCH) {
+      out_msg *m = list;
+      list = m->next;
+      batch[n] = m;
+      iov[n].iov_base = m->data;
+      iov[n].iov_len = m->len;
+      memset(&msgs[n], 0, sizeof msgs[n]);
+      msgs[n].msg_hdr.msg_name = &m->to;
+      msgs[n].msg_hdr.msg_namelen = m->to.sa.sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+      msgs[n].msg_hdr.msg_iov = &iov[n];
+      msgs[n].msg_hdr.msg_iovlen = 1;
+      n++;
+    }
+    unsigned done = 0;
+    while (done < n) {
+      int r = sendmmsg(u->fd, msgs + done, n - done, 0);
+      if (r > 0) {
+        done += (unsigned)r;
+        sent += (unsigned)r;
+        continue;
+      }
+      if (r < 0 && errno == EINTR) continue;
+      /* The datagram at `done` failed (e.g. EPERM, ENETUNREACH, EAGAIN with a full buffer): count it, go on with the next. */
+      errors++;
+      done++;
+    }
+    for (unsigned i = 0; i < n; i++) free(batch[i]);
+  }
+  pthread_mutex_lock(&u->mu);
+  u->sent += sent;
+  u->send_errors += errors;
+  pthread_mutex_unlock(&u->mu);
+}
+
+static void read_batch(sip_udp *u) {
+  for (int i = 0; i < RECV_BATCH; i++) {
+    u->rmsgs[i].msg_hdr.msg_namelen = sizeof(uaddr);
+    u->rmsgs[i].msg_hdr.msg_flags = 0;
+  }
+  int got = recvmmsg(u->fd, u->rmsgs, RECV_BATCH, MSG_DONTWAIT, NULL);
+  if (got <= 0) return;
+  size_t total = 0;
+  uint32_t truncated = 0;
+  for (int i = 0; i < got; i++) {
+    if (u->rmsgs[i].msg_hdr.msg_flags & MSG_TRUNC) truncated++;
+    else total += u->rmsgs[i].msg_len;
+  }
+  if (truncated > 0) {
+    pthread_mutex_lock(&u->mu);
+    u->truncated += truncated;
+    pthread_mutex_unlock(&u->mu);
+  }
+  if ((uint32_t)got == truncated) return;
+  in_batch *b = malloc(sizeof(in_batch) + total);
+  if (b == NULL) return;
+  b->n = 0;
+  size_t off = 0;
+  for (int i = 0; i < got; i++) {
+    if (u->rmsgs[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
+    uint32_t k = b->n++;
+    b->len[k] = u->rmsgs[i].msg_len;
+    b->off[k] = (uint32_t)off;
+    b->port[k] = addr_port(&u->rfrom[i]);
+    addr_str(&u->rfrom[i], b->addr[k]);
+    memcpy(b->data + off, u->rbuf + (size_t)i * MAX_DGRAM, b->len[k]);
+    off += b->len[k];
+  }
+  pthread_mutex_lock(&u->mu);
+  u->received += b->n;
+  pthread_mutex_unlock(&u->mu);
+  /* Blocks while JavaScript has QUEUE_BATCHES batches to take: the kernel buffer absorbs the rest. */
+  if (napi_call_threadsafe_function(u->tsfn, b, napi_tsfn_blocking) != napi_ok) free(b);
+}
+
+static void *udp_main(void *arg) {
+  sip_udp *u = arg;
+  for (int i = 0; i < RECV_BATCH; i++) {
+    u->riov[i].iov_base = u->rbuf + (size_t)i * MAX_DGRAM;
+    u->riov[i].iov_len = MAX_DGRAM;
+    memset(&u->rmsgs[i], 0, sizeof(struct mmsghdr));
+    u->rmsgs[i].msg_hdr.msg_iov = &u->riov[i];
+    u->rmsgs[i].msg_hdr.msg_iovlen = 1;
+    u->rmsgs[i].msg_hdr.msg_name = &u->rfrom[i];
+  }
+  struct epoll_event evs[4];
+  while (!u->stop) {
+    int n = epoll_wait(u->ep, evs, 4, 1000);
+    if (n < 0 && errno != EINTR) break;
+    for (int i = 0; i < n && !u->stop; i++) {
+      if (evs[i].data.u32 == 1) {
+        uint64_t v;
+        if (read(u->evfd, &v, sizeof v) < 0) { /* nothing queued then */ }
+        drain_sends(u);
+      } else {
+        read_batch(u);
+      }
+    }
+  }
+  drain_sends(u);
+  return NULL;
+}
+
+/* ---------- Node-API glue ---------- */
+
+static napi_value fail(napi_env env, const char *msg) {
+  napi_throw_error(env, "SIP_NATIVE_UDP", msg);
+  return NULL;
+}
+
+static void call_js(napi_env env, napi_value cb, void *ctx, void *data) {
+  (void)ctx;
+  in_batch *b = data;
+  if (env != NULL && cb != NULL) {
+    napi_value undef, argv[3];
+    napi_get_undefined(env, &undef);
+    for (uint32_t i = 0; i < b->n; i++) {
+      void *dst;
+      if (napi_create_buffer_copy(env, b->len[i], b->data + b->off[i], &dst, &argv[0]) != napi_ok) continue;
+      napi_create_string_latin1(env, b->addr[i], NAPI_AUTO_LENGTH, &argv[1]);
+      napi_create_uint32(env, b->port[i], &argv[2]);
+      /* An exception in the callback is the stack's bug, reported by Node; the next datagrams still go in. */
+      if (napi_call_function(env, undef, cb, 3, argv, NULL) == napi_pending_exception) {
+        napi_value e;
+        napi_get_and_clear_last_exception(env, &e);
+        napi_fatal_exception(env, e);
+      }
+    }
+  }
+  free(b);
+}
+
+static void udp_stop(sip_udp *u) {
+  if (u->closed) return;
+  u->closed = 1;
+  if (u->started) {
+    u->stop = 1;
+    uint64_t one = 1;
+    if (write(u->evfd, &one, sizeof one) < 0) { /* the 1 s epoll timeout ends the loop anyway */ }
+    /* A thread blocked handing a batch to JavaScript is released by the abort below. */
+    if (u->has_tsfn) {
+      u->has_tsfn = 0;
+      napi_release_threadsafe_function(u->tsfn, napi_tsfn_abort);
+    }
+    pthread_join(u->th, NULL);
+    u->started = 0;
+  }
+  if (u->has_tsfn) {
+    u->has_tsfn = 0;
+    napi_release_threadsafe_function(u->tsfn, napi_tsfn_abort);
+  }
+  for (out_msg *m = u->head; m != NULL;) {
+    out_msg *n = m->next;
+    free(m);
+    m = n;
+  }
+  u->head = u->tail = NULL;
+  if (u->fd >= 0) close(u->fd);
+  if (u->ep >= 0) close(u->ep);
+  if (u->evfd >= 0) close(u->evfd);
+  u->fd = u->ep = u->evfd = -1;
+  free(u->rbuf);
+  u->rbuf = NULL;
+}
+
+static void cleanup_hook(void *arg) { udp_stop(arg); }
+
+static void udp_finalize(napi_env env, void *data, void *hint) {
+  (void)hint;
+  sip_udp *u = data;
+  if (!u->closed) {
+    napi_remove_env_cleanup_hook(env, cleanup_hook, u);
+    udp_stop(u);
+  }
+  pthread_mutex_destroy(&u->mu);
+  free(u);
+}
+
+static sip_udp *get_udp(napi_env env, napi_value v) {
+  void *p = NULL;
+  if (napi_get_value_external(env, v, &p) != napi_ok || p == NULL) return NULL;
+  return p;
+}
+
+/* udpOpen(host, port, recvBufferBytes, onDatagram) -> [handle, boundPort, grantedRecvBuffer] or throws with the errno text */
+static napi_value js_udp_open(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) return fail(env, "udpOpen needs 4 arguments");
+  char host[INET6_ADDRSTRLEN];
+  size_t hl;
+  uint32_t port, rcvbuf;
+  if (napi_get_value_string_utf8(env, argv[0], host, sizeof host, &hl) != napi_ok || napi_get_value_uint32(env, argv[1], &port) != napi_ok ||
+      napi_get_value_uint32(env, argv[2], &rcvbuf) != napi_ok || port > 65535)
+    return fail(env, "bad udpOpen arguments");
+  uaddr a;
+  memset(&a, 0, sizeof a);
+  int family;
+  if (inet_pton(AF_INET, host, &a.v4.sin_addr) == 1) {
+    family = AF_INET;
+    a.v4.sin_family = AF_INET;
+    a.v4.sin_port = htons((uint16_t)port);
+  } else if (inet_pton(AF_INET6, host, &a.v6.sin6_addr) == 1) {
+    family = AF_INET6;
+    a.v6.sin6_family = AF_INET6;
+    a.v6.sin6_port = htons((uint16_t)port);
+  } else {
+    return fail(env, "host is not an IP address");
+  }
+  sip_udp *u = calloc(1, sizeof(sip_udp));
+  if (u == NULL) return fail(env, "out of memory");
+  u->fd = u->ep = u->evfd = -1;
+  u->family = family;
+  pthread_mutex_init(&u->mu, NULL);
+  u->rbuf = malloc((size_t)RECV_BATCH * MAX_DGRAM);
+  u->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const char *why = NULL;
+  char msg[160];
+  if (u->rbuf == NULL) why = "out of memory";
+  else if (u->fd < 0) why = strerror(errno);
+  if (why == NULL && family == AF_INET6) {
+    int one = 1;
+    setsockopt(u->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  }
+  if (why == NULL && rcvbuf > 0) setsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  if (why == NULL && bind(u->fd, &a.sa, family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)) < 0) why = strerror(errno);
+  if (why == NULL) {
+    u->ep = epoll_create1(EPOLL_CLOEXEC);
+    u->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    struct epoll_event e1 = {.events = EPOLLIN, .data.u32 = 0}, e2 = {.events = EPOLLIN, .data.u32 = 1};
+    if (u->ep < 0 || u->evfd < 0 || epoll_ctl(u->ep, EPOLL_CTL_ADD, u->fd, &e1) < 0 || epoll_ctl(u->ep, EPOLL_CTL_ADD, u->evfd, &e2) < 0) why = strerror(errno);
+  }
+  if (why == NULL) {
+    napi_value name;
+    napi_create_string_utf8(env, "belfry-sip-udp", NAPI_AUTO_LENGTH, &name);
+    if (napi_create_threadsafe_function(env, argv[3], NULL, name, QUEUE_BATCHES, 1, NULL, NULL, NULL, call_js, &u->tsfn) != napi_ok) why = "onDatagram must be a function";
+    else u->has_tsfn = 1;
+  }
+  if (why == NULL) {
+    /* Like a dgram socket, the listener keeps the process alive until it is closed. */
+    if (pthread_create(&u->th, NULL, udp_main, u) != 0) why = "cannot start the UDP thread";
+    else u->started = 1;
+  }
+  if (why != NULL) {
+    snprintf(msg, sizeof msg, "udp bind %s:%u: %s", host, port, why);
+    udp_stop(u);
+    pthread_mutex_destroy(&u->mu);
+    free(u);
+    return fail(env, msg);
+  }
+  uaddr bound;
+  socklen_t bl = sizeof bound;
+  getsockname(u->fd, &bound.sa, &bl);
+  int granted = 0;
+  socklen_t gl = sizeof granted;
+  getsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &granted, &gl);
+  napi_add_env_cleanup_hook(env, cleanup_hook, u);
+  napi_value out, h, p, g;
+  napi_create_external(env, u, udp_finalize, NULL, &h);
+  napi_create_uint32(env, addr_port(&bound), &p);
+  napi_create_int32(env, granted, &g);
+  napi_create_array_with_length(env, 3, &out);
+  napi_set_element(env, out, 0, h);
+  napi_set_element(env, out, 1, p);
+  napi_set_element(env, out, 2, g);
+  return out;
+}
+
+/* udpSend(handle, bytes, port, host) -> 0, or an errno (EINVAL bad address, ENOBUFS queue full, EBADF closed) */
+static napi_value js_udp_send(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4], out;
+  int err = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) return fail(env, "udpSend needs 4 arguments");
+  sip_udp *u = get_udp(env, argv[0]);
+  void *data;
+  size_t len;
+  uint32_t port;
+  char host[INET6_ADDRSTRLEN];
+  size_t hl;
+  if (u == NULL || napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok || napi_get_value_uint32(env, argv[2], &port) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[3], host, sizeof host, &hl) != napi_ok)
+    return fail(env, "bad udpSend arguments");
+  if (u->closed) err = EBADF;
+  else if (port == 0 || port > 65535 || len > MAX_DGRAM) err = EINVAL;
+  out_msg *m = NULL;
+  if (err == 0) {
+    m = malloc(sizeof(out_msg) + len);
+    if (m == NULL) err = ENOMEM;
+  }
+  if (err == 0) {
+    memset(&m->to, 0, sizeof m->to);
+    if (u->family == AF_INET && inet_pton(AF_INET, host, &m->to.v4.sin_addr) == 1) {
+      m->to.v4.sin_family = AF_INET;
+      m->to.v4.sin_port = htons((uint16_t)port);
+    } else if (u->family == AF_INET6 && inet_pton(AF_INET6, host, &m->to.v6.sin6_addr) == 1) {
+      m->to.v6.sin6_family = AF_INET6;
+      m->to.v6.sin6_port = htons((uint16_t)port);
+    } else {
+      err = EINVAL;
+    }
+  }
+  if (err == 0) {
+    m->len = (uint32_t)len;
+    m->next = NULL;
+    memcpy(m->data, data, len);
+    int wake = 0;
+    pthread_mutex_lock(&u->mu);
+    if (u->queued >= MAX_QUEUED) {
+      err = ENOBUFS;
+    } else {
+      if (u->tail) u->tail->next = m;
+      else u->head = m;
+      u->tail = m;
+      u->queued++;
+      if (!u->wake_pending) {
+        u->wake_pending = 1;
+        wake = 1;
+      }
+    }
+    pthread_mutex_unlock(&u->mu);
+    if (err == 0) {
+      m = NULL;
+      uint64_t one = 1;
+      if (wake && write(u->evfd, &one, sizeof one) < 0) { /* the counter is already non-zero: the thread will drain */ }
+    }
+  }
+  free(m);
+  napi_create_int32(env, err, &out);
+  return out;
+}
+
+/* udpCounters(handle) -> [sent, sendErrors, received, truncated, queued] */
+static napi_value js_udp_counters(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out, v;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return fail(env, "udpCounters needs the handle");
+  sip_udp *u = get_udp(env, argv[0]);
+  if (u == NULL) return fail(env, "bad handle");
+  double c[5];
+  pthread_mutex_lock(&u->mu);
+  c[0] = (double)u->sent;
+  c[1] = (double)u->send_errors;
+  c[2] = (double)u->received;
+  c[3] = (double)u->truncated;
+  c[4] = (double)u->queued;
+  pthread_mutex_unlock(&u->mu);
+  napi_create_array_with_length(env, 5, &out);
+  for (uint32_t i = 0; i < 5; i++) {
+    napi_create_double(env, c[i], &v);
+    napi_set_element(env, out, i, v);
+  }
+  return out;
+}
+
+/* udpClose(handle): sends what is queued, stops the thread, closes the socket. Idempotent. */
+static napi_value js_udp_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return fail(env, "udpClose needs the handle");
+  sip_udp *u = get_udp(env, argv[0]);
+  if (u != NULL && !u->closed) {
+    napi_remove_env_cleanup_hook(env, cleanup_hook, u);
+    udp_stop(u);
+  }
+  return NULL;
+}
+
+napi_status sip_udp_init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"udpOpen", NULL, js_udp_open, NULL, NULL, NULL, napi_default, NULL},
+      {"udpSend", NULL, js_udp_send, NULL, NULL, NULL, napi_default, NULL},
+      {"udpCounters", NULL, js_udp_counters, NULL, NULL, NULL, napi_default, NULL},
+      {"udpClose", NULL, js_udp_close, NULL, NULL, NULL, napi_default, NULL},
+  };
+  return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+}
