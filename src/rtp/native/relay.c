@@ -33,6 +33,8 @@
 #define _GNU_SOURCE
 #include <node_api.h>
 
+#include "../../common/native/addon.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -462,6 +464,25 @@ static void close_fds(shard *sh, anchor *a) {
   __atomic_fetch_sub(&sh->e->open_pairs, 2, __ATOMIC_RELAXED);
 }
 
+/*
+ * Free closed anchors: those past their quarantine (all of them when `all`),
+ * oldest first from the tail, and those that gave their ports up early.
+ * Only the shard's thread calls this while running (or engine_stop after it).
+ */
+static void free_closed(shard *sh, int64_t now, int all) {
+  while (sh->dead_tail != NULL && (all || now - sh->dead_tail->closed_ns >= sh->e->quarantine_ns)) {
+    anchor *a = sh->dead_tail;
+    dead_remove(sh, a);
+    close_fds(sh, a);
+    free(a);
+  }
+  while (sh->reap != NULL) {
+    anchor *a = sh->reap;
+    list_remove(&sh->reap, a);
+    free(a);
+  }
+}
+
 static void scan(shard *sh, int64_t now) {
   for (anchor *a = sh->live; a != NULL; a = a->next) {
     if (a->silence_ns <= 0 || a->silence_fired) continue;
@@ -473,18 +494,7 @@ static void scan(shard *sh, int64_t now) {
       emit(a, EV_SILENCE, 0, (now - last) / 1000000, NULL);
     }
   }
-  /* Oldest first from the tail; everything after the first one still in quarantine is younger. */
-  while (sh->dead_tail != NULL && now - sh->dead_tail->closed_ns >= sh->e->quarantine_ns) {
-    anchor *a = sh->dead_tail;
-    dead_remove(sh, a);
-    close_fds(sh, a);
-    free(a);
-  }
-  while (sh->reap != NULL) {
-    anchor *a = sh->reap;
-    list_remove(&sh->reap, a);
-    free(a);
-  }
+  free_closed(sh, now, 0);
 }
 
 static void *shard_main(void *arg) {
@@ -632,17 +642,7 @@ static void engine_stop(engine *e) {
       close_fds(sh, a);
       free(a);
     }
-    while (sh->dead != NULL) {
-      anchor *a = sh->dead;
-      dead_remove(sh, a);
-      close_fds(sh, a);
-      free(a);
-    }
-    while (sh->reap != NULL) {
-      anchor *a = sh->reap;
-      list_remove(&sh->reap, a);
-      free(a);
-    }
+    free_closed(sh, 0, 1);
     if (sh->ep >= 0) close(sh->ep);
     if (sh->evfd >= 0) close(sh->evfd);
     sh->ep = sh->evfd = -1;
@@ -679,10 +679,7 @@ static engine *get_engine(napi_env env, napi_value v) {
 
 /* open(address, minPort, maxPort, threads, maxPairs, quarantineMs, socketBufferBytes, onEvent) -> engine */
 static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 8) return throw_type(env, "open needs 8 arguments");
+  BELFRY_ARGS(8, "open")
   char address[INET6_ADDRSTRLEN];
   size_t alen;
   if (napi_get_value_string_utf8(env, argv[0], address, sizeof address, &alen) != napi_ok) return throw_type(env, "address must be a string");
@@ -803,10 +800,8 @@ static int reclaim_oldest(engine *e) {
 
 /* create(engine, silenceMs, guardMs) -> [slot, id, aPort, bPort] | [code, message] */
 static napi_value js_create(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  engine *e = argc >= 3 ? get_engine(env, argv[0]) : NULL;
+  BELFRY_ARGS(3, "create")
+  engine *e = get_engine(env, argv[0]);
   int64_t silence_ms, guard_ms;
   if (e == NULL) return make_error_code(env, "RTP_SESSION_CLOSED", 0);
   if (!get_i64(env, argv[1], &silence_ms) || !get_i64(env, argv[2], &guard_ms)) return throw_type(env, "silenceMs and guardMs must be numbers");
@@ -895,10 +890,7 @@ static anchor *lock_anchor(napi_env env, napi_value *argv) {
 
 /* setRemote(engine, slot, id, side, address, port, rtcpPort, latchAny, telephoneEventPt) */
 static napi_value js_set_remote(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 9) return throw_type(env, "setRemote needs 9 arguments");
+  BELFRY_ARGS(9, "setRemote")
   char address[INET6_ADDRSTRLEN] = {0};
   size_t alen = 0;
   uint32_t side, port, rtcp_port, latch_any;
@@ -932,10 +924,7 @@ static napi_value js_set_remote(napi_env env, napi_callback_info info) {
 
 /* setMappings(engine, slot, id, side, outPt Int16Array(128), tableIdx Int8Array(128), tables Uint8Array(n*256)) */
 static napi_value js_set_mappings(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 7) return throw_type(env, "setMappings needs 7 arguments");
+  BELFRY_ARGS(7, "setMappings")
   uint32_t side;
   napi_typedarray_type t1, t2, t3;
   size_t n1, n2, n3;
@@ -960,11 +949,9 @@ static napi_value js_set_mappings(napi_env env, napi_callback_info info) {
 
 /* setSilence(engine, slot, id, ms) */
 static napi_value js_set_silence(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  BELFRY_ARGS(4, "setSilence")
   int64_t ms;
-  if (argc < 4 || !get_i64(env, argv[3], &ms)) return throw_type(env, "bad setSilence arguments");
+  if (!get_i64(env, argv[3], &ms)) return throw_type(env, "bad setSilence arguments");
   anchor *a = lock_anchor(env, argv);
   if (a == NULL) return NULL;
   a->silence_ns = ms * 1000000LL;
@@ -983,10 +970,7 @@ static napi_value js_set_silence(napi_env env, napi_callback_info info) {
  * droppedForeign, rtcpReceived, invalid, hasDestination.
  */
 static napi_value js_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 3) return throw_type(env, "stats needs 3 arguments");
+  BELFRY_ARGS(3, "stats")
   double vals[2 * STAT_FIELDS];
   char addrs[2][INET6_ADDRSTRLEN];
   anchor *a = lock_anchor(env, argv);
@@ -1029,10 +1013,7 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
 
 /* close(engine, slot, id): the anchor stops relaying; its ports stay bound for the quarantine. */
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 3) return throw_type(env, "close needs 3 arguments");
+  BELFRY_ARGS(3, "close")
   anchor *a = lock_anchor(env, argv);
   if (a == NULL) return NULL;
   shard *sh = a->shard;
@@ -1052,10 +1033,8 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 
 /* counters(engine) -> [openPairs, sendErrors, eventsDropped, reclaimedEarly, live anchors of shard 0, 1, ...] */
 static napi_value js_counters(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  engine *e = argc >= 1 ? get_engine(env, argv[0]) : NULL;
+  BELFRY_ARGS(1, "counters")
+  engine *e = get_engine(env, argv[0]);
   if (e == NULL) return NULL;
   napi_value out, v;
   CHECK(napi_create_array_with_length(env, 4 + (size_t)e->nshards, &out));
@@ -1082,11 +1061,9 @@ static napi_value js_counters(napi_env env, napi_callback_info info) {
 
 /* shutdown(engine): stop the threads and close every socket. Idempotent. */
 static napi_value js_shutdown(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  BELFRY_ARGS(1, "shutdown")
   void *p = NULL;
-  if (argc < 1 || napi_get_value_external(env, argv[0], &p) != napi_ok) return throw_type(env, "shutdown needs the engine");
+  if (napi_get_value_external(env, argv[0], &p) != napi_ok) return throw_type(env, "shutdown needs the engine");
   engine *e = p;
   if (!e->closed) {
     napi_remove_env_cleanup_hook(env, cleanup_hook, e);
@@ -1096,16 +1073,16 @@ static napi_value js_shutdown(napi_env env, napi_callback_info info) {
 }
 
 napi_status rtp_relay_init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
-      {"create", NULL, js_create, NULL, NULL, NULL, napi_default, NULL},
-      {"setRemote", NULL, js_set_remote, NULL, NULL, NULL, napi_default, NULL},
-      {"setMappings", NULL, js_set_mappings, NULL, NULL, NULL, napi_default, NULL},
-      {"setSilence", NULL, js_set_silence, NULL, NULL, NULL, napi_default, NULL},
-      {"stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL},
-      {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
-      {"counters", NULL, js_counters, NULL, NULL, NULL, napi_default, NULL},
-      {"shutdown", NULL, js_shutdown, NULL, NULL, NULL, napi_default, NULL},
+  static const belfry_fn fns[] = {
+      {"open", js_open},
+      {"create", js_create},
+      {"setRemote", js_set_remote},
+      {"setMappings", js_set_mappings},
+      {"setSilence", js_set_silence},
+      {"stats", js_stats},
+      {"close", js_close},
+      {"counters", js_counters},
+      {"shutdown", js_shutdown},
   };
-  return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return belfry_export(env, exports, fns, sizeof fns / sizeof fns[0]);
 }

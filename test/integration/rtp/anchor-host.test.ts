@@ -9,6 +9,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { systemClock } from '../../../src/common/index.ts';
 import { relayMappings, ULAW_TO_ALAW } from '../../../src/media/index.ts';
 import { encodeTelephoneEvent, InProcessAnchorHost, PortPool, RtpView, WorkerAnchorHost, writeRtpHeader, type AnchorHost, type RelayEvent } from '../../../src/rtp/index.ts';
+import { freeUdpBase } from '../../helpers/udp-ports.ts';
 
 async function udp(): Promise<{ s: Socket; port: number; got: Buffer[] }> {
   const s = createSocket('udp4');
@@ -24,15 +25,6 @@ async function until(cond: () => boolean, ms = 3000): Promise<void> {
   assert.ok(cond(), 'condition not met in time');
 }
 
-async function freeBase(span: number): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const s = createSocket('udp4');
-    const port = await new Promise<number>((resolve) => s.bind(0, '127.0.0.1', () => resolve(s.address().port)));
-    s.close();
-    if (port > 20000 && port + span < 65000) return port & ~1;
-  }
-  return 43000;
-}
 
 async function scenario(host: AnchorHost): Promise<void> {
   const events: RelayEvent[] = [];
@@ -78,7 +70,7 @@ async function scenario(host: AnchorHost): Promise<void> {
 }
 
 test('InProcessAnchorHost: anchor created before SDP, then remotes and mappings; close releases ports', async () => {
-  const base = await freeBase(20);
+  const base = await freeUdpBase(20);
   const pool = new PortPool({ address: '127.0.0.1', minPort: base, maxPort: base + 19 });
   const host = new InProcessAnchorHost(pool, systemClock);
   await scenario(host);
@@ -89,7 +81,7 @@ test('InProcessAnchorHost: anchor created before SDP, then remotes and mappings;
 });
 
 test('WorkerAnchorHost: the same scenario with relays in two worker threads', async () => {
-  const base = await freeBase(40);
+  const base = await freeUdpBase(40);
   const started = await WorkerAnchorHost.start({ address: '127.0.0.1', minPort: base, maxPort: base + 39, workers: 2 });
   assert.ok(started.ok, JSON.stringify(started));
   const host = started.value;

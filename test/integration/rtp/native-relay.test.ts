@@ -28,6 +28,7 @@ import {
   type PayloadMapping,
   type RelayEvent,
 } from '../../../src/rtp/index.ts';
+import { freeUdpBase } from '../../helpers/udp-ports.ts';
 
 const skip = process.env.BELFRY_NO_NATIVE === '1' ? 'BELFRY_NO_NATIVE=1' : false;
 
@@ -53,15 +54,6 @@ async function until(cond: () => boolean, ms = 3000, what = 'condition'): Promis
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function freeBase(span: number): Promise<number> {
-  for (let i = 0; i < 40; i++) {
-    const s = createSocket('udp4');
-    const port = await new Promise<number>((resolve) => s.bind(0, '127.0.0.1', () => resolve(s.address().port)));
-    s.close();
-    if (port > 20000 && port + span < 65000) return port & ~1;
-  }
-  return 45000;
-}
 
 async function canBind(port: number): Promise<boolean> {
   const s = createSocket('udp4');
@@ -103,7 +95,7 @@ test('native relay: the addon is built and loads', { skip }, () => {
 });
 
 test('native relay: RTP both ways with payload bytes checked, RTCP both ways, stats', { skip }, async () => {
-  const base = await freeBase(20);
+  const base = await freeUdpBase(20);
   const host = startNative({ base, span: 20 });
   const events: RelayEvent[] = [];
   const r = await host.createAnchor({ silenceTimeoutMs: 0, onEvent: (e) => events.push(e) });
@@ -228,7 +220,7 @@ async function run(host: AnchorHost, steps: Step[], mappings: { aToB: PayloadMap
 }
 
 test('native relay: the same packets give the same bytes, counters and events as the JavaScript relay (property)', { skip, timeout: 600_000 }, async () => {
-  const base = await freeBase(80);
+  const base = await freeUdpBase(80);
   const js = new InProcessAnchorHost(new PortPool({ address: '127.0.0.1', minPort: base, maxPort: base + 39, reuseAfterMs: 0 }), systemClock);
   const native = startNative({ base: base + 40, span: 40 });
   const mappingSets = [
@@ -262,7 +254,7 @@ test('native relay: the same packets give the same bytes, counters and events as
 });
 
 test('native relay: silence fires once after the timeout; setSilenceTimeout(0) disables it', { skip }, async () => {
-  const base = await freeBase(20);
+  const base = await freeUdpBase(20);
   const host = startNative({ base, span: 20 });
   try {
     const events: RelayEvent[] = [];
@@ -286,7 +278,7 @@ test('native relay: silence fires once after the timeout; setSilenceTimeout(0) d
 });
 
 test('native relay: closed anchors keep their ports for the quarantine and drop what arrives; at the budget the oldest gives them up early', { skip }, async () => {
-  const base = await freeBase(40);
+  const base = await freeUdpBase(40);
   const host = startNative({ base, span: 40, maxBoundPairs: 6, quarantineMs: 300 });
   const [a, b] = [await udp(), await udp()];
   try {
@@ -328,7 +320,7 @@ test('native relay: closed anchors keep their ports for the quarantine and drop 
 });
 
 test('native relay: anchors spread over threads; garbage on every port never stops the relay; close frees every port', { skip }, async () => {
-  const base = await freeBase(40);
+  const base = await freeUdpBase(40);
   const host = startNative({ base, span: 40, threads: 2 });
   const anchors: AnchorHandle[] = [];
   const junk = await udp();

@@ -28,6 +28,8 @@
 #define _GNU_SOURCE
 #include <node_api.h>
 
+#include "../../../common/native/addon.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -296,9 +298,7 @@ static sip_udp *get_udp(napi_env env, napi_value v) {
 
 /* udpOpen(host, port, recvBufferBytes, onDatagram) -> [handle, boundPort, grantedRecvBuffer] or throws with the errno text */
 static napi_value js_udp_open(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) return fail(env, "udpOpen needs 4 arguments");
+  BELFRY_ARGS(4, "udpOpen")
   char host[INET6_ADDRSTRLEN];
   size_t hl;
   uint32_t port, rcvbuf;
@@ -380,10 +380,9 @@ static napi_value js_udp_open(napi_env env, napi_callback_info info) {
 
 /* udpSend(handle, bytes, port, host) -> 0, or an errno (EINVAL bad address, ENOBUFS queue full, EBADF closed) */
 static napi_value js_udp_send(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4], out;
+  BELFRY_ARGS(4, "udpSend")
+  napi_value out;
   int err = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) return fail(env, "udpSend needs 4 arguments");
   sip_udp *u = get_udp(env, argv[0]);
   void *data;
   size_t len;
@@ -444,9 +443,8 @@ static napi_value js_udp_send(napi_env env, napi_callback_info info) {
 
 /* udpCounters(handle) -> [sent, sendErrors, received, truncated, queued] */
 static napi_value js_udp_counters(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], out, v;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return fail(env, "udpCounters needs the handle");
+  BELFRY_ARGS(1, "udpCounters")
+  napi_value out, v;
   sip_udp *u = get_udp(env, argv[0]);
   if (u == NULL) return fail(env, "bad handle");
   double c[5];
@@ -467,9 +465,7 @@ static napi_value js_udp_counters(napi_env env, napi_callback_info info) {
 
 /* udpClose(handle): sends what is queued, stops the thread, closes the socket. Idempotent. */
 static napi_value js_udp_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return fail(env, "udpClose needs the handle");
+  BELFRY_ARGS(1, "udpClose")
   sip_udp *u = get_udp(env, argv[0]);
   if (u != NULL && !u->closed) {
     napi_remove_env_cleanup_hook(env, cleanup_hook, u);
@@ -479,11 +475,11 @@ static napi_value js_udp_close(napi_env env, napi_callback_info info) {
 }
 
 napi_status sip_udp_init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"udpOpen", NULL, js_udp_open, NULL, NULL, NULL, napi_default, NULL},
-      {"udpSend", NULL, js_udp_send, NULL, NULL, NULL, napi_default, NULL},
-      {"udpCounters", NULL, js_udp_counters, NULL, NULL, NULL, napi_default, NULL},
-      {"udpClose", NULL, js_udp_close, NULL, NULL, NULL, napi_default, NULL},
+  static const belfry_fn fns[] = {
+      {"udpOpen", js_udp_open},
+      {"udpSend", js_udp_send},
+      {"udpCounters", js_udp_counters},
+      {"udpClose", js_udp_close},
   };
-  return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return belfry_export(env, exports, fns, sizeof fns / sizeof fns[0]);
 }
