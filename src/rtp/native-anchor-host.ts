@@ -215,11 +215,15 @@ export class NativeAnchorHost implements AnchorHost {
     return Promise.resolve(ok(handle));
   }
 
-  /** Pairs bound now (live and in quarantine), send errors, events dropped, quarantined anchors reclaimed early at the budget, live anchors per thread. */
-  counters(): { openPairs: number; sendErrors: number; eventsDropped: number; reclaimedEarly: number; anchorsPerThread: number[] } {
+  /**
+   * Pairs bound now (live, in quarantine and reserved), send errors, events
+   * dropped, quarantined anchors reclaimed early at the budget, pairs the
+   * threads bound ahead of need, live anchors per thread.
+   */
+  counters(): { openPairs: number; sendErrors: number; eventsDropped: number; reclaimedEarly: number; reserved: number; anchorsPerThread: number[] } {
     const c = this.#closed ? undefined : this.#relay.counters(this.#engine);
-    if (c === undefined) return { openPairs: 0, sendErrors: 0, eventsDropped: 0, reclaimedEarly: 0, anchorsPerThread: [] };
-    return { openPairs: c[0] ?? 0, sendErrors: c[1] ?? 0, eventsDropped: c[2] ?? 0, reclaimedEarly: c[3] ?? 0, anchorsPerThread: c.slice(4) };
+    if (c === undefined) return { openPairs: 0, sendErrors: 0, eventsDropped: 0, reclaimedEarly: 0, reserved: 0, anchorsPerThread: [] };
+    return { openPairs: c[0] ?? 0, sendErrors: c[1] ?? 0, eventsDropped: c[2] ?? 0, reclaimedEarly: c[3] ?? 0, reserved: c[4] ?? 0, anchorsPerThread: c.slice(5) };
   }
 
   /** Stop the threads and close every socket (quarantined ones too). */

@@ -319,6 +319,37 @@ test('native relay: closed anchors keep their ports for the quarantine and drop 
   }
 });
 
+test('native relay: the threads keep pairs bound ahead of need; anchors take them, stray datagrams on them are dropped, the reserve refills', { skip }, async () => {
+  const base = await freeUdpBase(80);
+  // 40 pairs in the range: the reserve is a quarter of it (10), within an eighth of the budget (1000 / 8).
+  const host = startNative({ base, span: 80, maxBoundPairs: 1000 });
+  const [a, b, stray] = [await udp(), await udp(), await udp()];
+  try {
+    await until(() => host.counters().reserved === 10, 2000, 'reserve filled');
+    assert.equal(host.counters().openPairs, 10);
+    // A datagram sent to every port of the range before any call: reserved sockets hold some of them.
+    for (let p = base; p < base + 80; p++) stray.s.send(rtp(0, 1, 1, 0x5555, Uint8Array.of(7)), p, '127.0.0.1');
+    await sleep(50);
+    const r = await host.createAnchor({ silenceTimeoutMs: 0 });
+    assert.ok(r.ok);
+    const an = r.value;
+    assert.ok(an.aPort >= base && an.aPort < base + 80 && an.bPort >= base && an.bPort < base + 80);
+    assert.equal(host.counters().openPairs, 10, 'two pairs moved from the reserve to the anchor');
+    an.setRemote('a', { remoteAddress: '127.0.0.1', remotePort: a.port });
+    an.setRemote('b', { remoteAddress: '127.0.0.1', remotePort: b.port });
+    a.s.send(rtp(0, 9, 9, 0x1111, Uint8Array.of(1, 2)), an.aPort, '127.0.0.1');
+    await until(() => b.got.length === 1, 2000, 'relayed');
+    const st = await an.stats();
+    assert.equal(st.a.remotePort, a.port, 'latched to the phone, not to the stray datagram');
+    assert.equal(st.a.packetsReceived, 1);
+    await until(() => host.counters().reserved === 10, 2000, 'reserve refilled');
+    an.close();
+  } finally {
+    for (const u of [a, b, stray]) u.s.close();
+    await host.close();
+  }
+});
+
 test('native relay: anchors spread over threads; garbage on every port never stops the relay; close frees every port', { skip }, async () => {
   const base = await freeUdpBase(40);
   const host = startNative({ base, span: 40, threads: 2 });
