@@ -55,7 +55,9 @@
 #define PKT_MAX 2048
 #define SCAN_NS 20000000LL /* silence and quarantine checks every 20 ms */
 #define EVENT_QUEUE 4096
+#ifndef RESERVE_MAX
 #define RESERVE_MAX 128 /* pre-bound pairs per relay thread */
+#endif
 #define RTP_SEQ_MOD 0x10000u
 #define MAX_DROPOUT 3000u
 #define MAX_MISORDER 100u
