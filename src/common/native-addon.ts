@@ -8,6 +8,7 @@
  * their JavaScript implementations.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { err, ok, type Result } from './result.ts';
 
 let loaded: { addon: object } | { error: string } | undefined;
@@ -16,7 +17,7 @@ export function loadNativeAddon(): Result<object, string> {
   if (loaded === undefined) {
     try {
       const require = createRequire(import.meta.url);
-      loaded = { addon: require(new URL('../../build/Release/belfry_native.node', import.meta.url).pathname) as object };
+      loaded = { addon: require(fileURLToPath(new URL('../../build/Release/belfry_native.node', import.meta.url))) as object };
     } catch (e) {
       loaded = { error: e instanceof Error ? e.message : String(e) };
     }
