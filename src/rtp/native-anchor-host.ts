@@ -2,12 +2,15 @@
  * AnchorHost over the native relay (native/relay.c, built by `npm ci` through
  * node-gyp into build/Release/belfry_native.node): RTP and RTCP are read with
  * recvmmsg and sent with sendto on native threads, each with its own epoll
- * set, so no packet ever reaches JavaScript. This thread only binds ports
- * (synchronously, a few socket syscalls per anchor), steers anchors and
- * receives their rare events (latch, silence, telephone-event, socket error).
+ * set, so no packet ever reaches JavaScript. This thread takes port pairs the
+ * relay threads bound ahead of need, steers anchors and receives their rare
+ * events (latch, silence, telephone-event, socket error).
  *
- * The relay's decisions are relay.ts's, session.ts's and stats.ts's, written
- * again in C; test/unit/rtp/native-relay.test.ts feeds both the same packets.
+ * The relay's per-packet decisions are relay.ts's, session.ts's and
+ * stats.ts's, written again in C; what is decided per call (the remote
+ * description, the payload map, the quality figures) uses the same
+ * TypeScript functions. test/integration/rtp/native-relay.test.ts feeds both
+ * relays the same packets.
  * Released ports stay bound for `quarantineMs` and drop what arrives (RFC 4961
  * §4), as PortPool's idle pairs do. The pairs bound at once never exceed the
  * descriptor budget (fd-budget.ts); at the budget the oldest quarantined
@@ -21,9 +24,8 @@
 import { err, loadNativeAddon, ok, type Result } from '../common/index.ts';
 import type { AnchorHandle, AnchorHost, AnchorOptions, AnchorRemote, AnchorStats } from './anchor-host.ts';
 import { RtpError, type RtpOperationalCode } from './errors.ts';
-import type { PayloadMapping, RelayEvent, RelaySideName, RelaySideStats } from './relay.ts';
-import { isPrivateOrUnusableAddress } from './session.ts';
-import { estimateMos } from './stats.ts';
+import { DirectionMap, receiveQuality, type PayloadMapping, type RelayEvent, type RelaySideName, type RelaySideStats } from './relay.ts';
+import { resolveRemote } from './session.ts';
 import { eventToDigit } from './telephone-event.ts';
 
 type Engine = object;
@@ -68,29 +70,26 @@ export interface NativeAnchorHostOptions {
   readonly socketBufferBytes?: number;
 }
 
-/** Payload mappings as the addon's flat arrays: out PT per in PT (-1 unchanged, -2 drop), table index per PT, tables. */
+/** relay.ts's DirectionMap as the addon's flat arrays: out PT per in PT, table index per PT, the distinct tables. */
 function flattenMappings(mappings: readonly PayloadMapping[] | undefined): { outPt: Int16Array; tableIdx: Int8Array; tables: Uint8Array } {
-  const outPt = new Int16Array(128).fill(-1);
+  const map = new DirectionMap();
+  map.set(mappings);
   const tableIdx = new Int8Array(128).fill(-1);
   const distinct: Uint8Array[] = [];
-  for (const m of mappings ?? []) {
-    if (m.fromPt < 0 || m.fromPt > 127) continue;
-    outPt[m.fromPt] = m.drop === true ? -2 : m.toPt & 0x7f;
-    if (m.table === undefined || m.table.length !== 256) continue;
-    let i = distinct.indexOf(m.table);
-    if (i < 0 && distinct.length < MAX_TABLES) i = distinct.push(m.table) - 1;
-    if (i >= 0) tableIdx[m.fromPt] = i;
-  }
+  map.tables.forEach((t, pt) => {
+    if (t === undefined) return;
+    let i = distinct.indexOf(t);
+    if (i < 0 && distinct.length < MAX_TABLES) i = distinct.push(t) - 1;
+    if (i >= 0) tableIdx[pt] = i;
+  });
   const tables = new Uint8Array(distinct.length * 256);
   distinct.forEach((t, i) => tables.set(t, i * 256));
-  return { outPt, tableIdx, tables };
+  return { outPt: map.outPt, tableIdx, tables };
 }
 
 function sideStats(v: Float64Array, base: number, remoteAddress: string): RelaySideStats {
   const expected = v[base + 5] ?? 0;
-  const received = v[base + 6] ?? 0;
-  const jitterMs = ((v[base + 7] ?? 0) * 1000) / 8000;
-  const lost = Math.max(0, expected - received);
+  const q = receiveQuality(expected, v[base + 6] ?? 0, v[base + 7] ?? 0, 8000);
   return {
     localPort: v[base] ?? 0,
     remoteAddress,
@@ -99,14 +98,14 @@ function sideStats(v: Float64Array, base: number, remoteAddress: string): RelayS
     packetsReceived: v[base + 3] ?? 0,
     bytesReceived: v[base + 4] ?? 0,
     expected,
-    lost,
-    jitterMs,
+    lost: q.lost,
+    jitterMs: q.jitterMs,
     packetsSent: v[base + 8] ?? 0,
     bytesSent: v[base + 9] ?? 0,
     malformed: v[base + 10] ?? 0,
     droppedForeign: v[base + 11] ?? 0,
     rtcpReceived: v[base + 12] ?? 0,
-    mos: estimateMos(expected <= 0 ? 0 : lost / expected, jitterMs, 0),
+    mos: q.mos,
   };
 }
 
@@ -177,13 +176,9 @@ export class NativeAnchorHost implements AnchorHost {
       bPort,
       setRemote(side: RelaySideName, remote: AnchorRemote) {
         if (closed) return;
-        // session.ts setRemote: an unusable address leaves no destination until RTP latches.
-        const addr = remote.remoteAddress ?? '';
-        const port = remote.remotePort ?? 0;
-        const usable = addr !== '' && addr !== '0.0.0.0' && addr !== '::' && port > 0;
-        const rtcpPort = usable ? (remote.remoteRtcpPort ?? port + 1) : 0;
-        const latchAny = remote.latchAnyAddress ?? isPrivateOrUnusableAddress(addr);
-        relay.setRemote(engine, slot, id, side === 'a' ? 0 : 1, usable ? addr : '', usable ? port : 0, rtcpPort, latchAny ? 1 : 0, remote.telephoneEventPt ?? -1);
+        // The same rule as session.ts: an unusable address leaves no destination until RTP latches.
+        const r = resolveRemote(remote);
+        relay.setRemote(engine, slot, id, side === 'a' ? 0 : 1, r.address, r.port, r.rtcpPort, r.latchAny ? 1 : 0, remote.telephoneEventPt ?? -1);
       },
       setMappings(aToB, bToA) {
         if (closed) return;

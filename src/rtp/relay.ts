@@ -96,8 +96,12 @@ export interface RelayHandle {
   stats(): { readonly a: RelaySideStats; readonly b: RelaySideStats };
 }
 
-/** Precomputed per-direction tables: out PT per in PT (-1 = pass unchanged, -2 = drop) and payload tables. */
-class DirectionMap {
+/**
+ * Precomputed per-direction tables: out PT per in PT (-1 = pass unchanged,
+ * -2 = drop) and payload tables. The native relay's host flattens this same
+ * map for the addon (native-anchor-host.ts).
+ */
+export class DirectionMap {
   readonly outPt = new Int16Array(128).fill(-1);
   readonly tables: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(128).fill(undefined);
   set(mappings: readonly PayloadMapping[] | undefined): void {
@@ -127,6 +131,18 @@ class Side {
     this.session = new RtpSession(opts);
     this.tePt = opts.telephoneEventPt ?? -1;
   }
+}
+
+/**
+ * A side's lost packets, jitter in ms and estimated MOS from its RFC 3550
+ * counters (jitter in timestamp units); both relays report through this.
+ * One-way delay is not measured on a relay (no RTT without terminating
+ * RTCP), so the MOS uses 0 ms.
+ */
+export function receiveQuality(expected: number, received: number, jitterTs: number, clockRate: number): { lost: number; jitterMs: number; mos: number } {
+  const lost = Math.max(0, expected - received);
+  const jitterMs = (jitterTs * 1000) / clockRate;
+  return { lost, jitterMs, mos: estimateMos(expected <= 0 ? 0 : lost / expected, jitterMs, 0) };
 }
 
 export class RtpRelay implements RelayHandle {
@@ -272,8 +288,7 @@ export class RtpRelay implements RelayHandle {
 
   #sideStats(x: Side): RelaySideStats {
     const st = x.session.stats;
-    const jitterMs = (st.jitter * 1000) / x.session.clockRate;
-    const lossRatio = st.lossRatio;
+    const q = receiveQuality(st.expected, st.received, st.jitter, x.session.clockRate);
     return {
       localPort: x.opts.pair.rtpPort,
       remoteAddress: x.session.remoteAddress,
@@ -282,15 +297,14 @@ export class RtpRelay implements RelayHandle {
       packetsReceived: st.packets,
       bytesReceived: st.bytes,
       expected: st.expected,
-      lost: Math.max(0, st.expected - st.received),
-      jitterMs,
+      lost: q.lost,
+      jitterMs: q.jitterMs,
       packetsSent: x.packetsSent,
       bytesSent: x.bytesSent,
       malformed: x.malformed,
       droppedForeign: x.session.droppedForeign,
       rtcpReceived: x.rtcpReceived,
-      // One-way delay is not measured on a relay (no RTT without terminating RTCP); 0 here.
-      mos: estimateMos(lossRatio, jitterMs, 0),
+      mos: q.mos,
     };
   }
 

@@ -61,6 +61,27 @@ export function isPrivateOrUnusableAddress(address: string | undefined): boolean
   return false;
 }
 
+/** Where a side sends before latching, from its SDP (shared by RtpSession and the native relay's host). */
+export interface ResolvedRemote {
+  /** '' when the SDP address is unusable (empty, unspecified, port 0): no destination until RTP latches. */
+  readonly address: string;
+  readonly port: number;
+  readonly rtcpPort: number;
+  readonly latchAny: boolean;
+}
+
+export function resolveRemote(opts: Pick<RtpSessionOptions, 'remoteAddress' | 'remotePort' | 'remoteRtcpPort' | 'latchAnyAddress'>): ResolvedRemote {
+  const addr = opts.remoteAddress ?? '';
+  const usable = addr !== '' && addr !== '0.0.0.0' && addr !== '::' && opts.remotePort !== undefined && opts.remotePort > 0;
+  const port = usable ? (opts.remotePort ?? 0) : 0;
+  return {
+    address: usable ? addr : '',
+    port,
+    rtcpPort: usable ? (opts.remoteRtcpPort ?? port + 1) : 0,
+    latchAny: opts.latchAnyAddress ?? isPrivateOrUnusableAddress(addr),
+  };
+}
+
 export class RtpSession {
   /** Where RTP goes now ('' when unknown: packets for this side are dropped). */
   remoteAddress = '';
@@ -88,14 +109,13 @@ export class RtpSession {
 
   /** Apply a new remote description (initial SDP or a re-INVITE): the latch starts over. */
   setRemote(opts: Pick<RtpSessionOptions, 'remoteAddress' | 'remotePort' | 'remoteRtcpPort' | 'latchAnyAddress'>): void {
-    const addr = opts.remoteAddress ?? '';
-    const usable = addr !== '' && addr !== '0.0.0.0' && addr !== '::' && opts.remotePort !== undefined && opts.remotePort > 0;
-    this.#sdpAddress = usable ? addr : '';
-    this.#latchAny = opts.latchAnyAddress ?? isPrivateOrUnusableAddress(addr);
-    this.remoteAddress = usable ? addr : '';
-    this.remotePort = usable ? (opts.remotePort ?? 0) : 0;
-    this.remoteRtcpAddress = this.remoteAddress;
-    this.remoteRtcpPort = usable ? (opts.remoteRtcpPort ?? this.remotePort + 1) : 0;
+    const r = resolveRemote(opts);
+    this.#sdpAddress = r.address;
+    this.#latchAny = r.latchAny;
+    this.remoteAddress = r.address;
+    this.remotePort = r.port;
+    this.remoteRtcpAddress = r.address;
+    this.remoteRtcpPort = r.rtcpPort;
     this.latched = false;
     this.rtcpLatched = false;
   }
