@@ -65,12 +65,6 @@
 
 enum { EV_LATCHED = 1, EV_RELATCHED = 2, EV_SILENCE = 3, EV_TELEPHONE_EVENT = 4, EV_SOCKET_ERROR = 5 };
 
-typedef union {
-  struct sockaddr sa;
-  struct sockaddr_in v4;
-  struct sockaddr_in6 v6;
-} addr_u;
-
 /* RFC 3550 A.1/A.8 receive statistics, as stats.ts's RtpStreamStats. */
 typedef struct {
   uint64_t packets, bytes, received, invalid;
@@ -93,7 +87,7 @@ typedef struct {
   int fd[2]; /* RTP, RTCP */
   uint16_t port;
   /* session.ts: where RTP and RTCP go, the SDP address, the latch */
-  addr_u dst, rtcp_dst, sdp;
+  belfry_addr dst, rtcp_dst, sdp;
   int has_dst, has_rtcp_dst, has_sdp;
   int latch_any, latched, rtcp_latched;
   uint32_t latched_ssrc;
@@ -138,13 +132,13 @@ typedef struct shard {
   int64_t last_scan;
   struct mmsghdr msgs[RECV_BATCH];
   struct iovec iov[RECV_BATCH];
-  addr_u from[RECV_BATCH];
+  belfry_addr from[RECV_BATCH];
   uint8_t bufs[RECV_BATCH][PKT_MAX];
 } shard;
 
 struct engine {
   int family;
-  addr_u bind;
+  belfry_addr bind;
   char address[INET6_ADDRSTRLEN];
   uint32_t min_port, npairs;
   uint32_t cursor; /* atomic: the next pair of the round-robin walk */
@@ -181,22 +175,20 @@ static int64_t mono_ns(void) {
 
 /* ---------- addresses ---------- */
 
-static int same_ip(const addr_u *a, const addr_u *b) {
+static int same_ip(const belfry_addr *a, const belfry_addr *b) {
   if (a->sa.sa_family != b->sa.sa_family) return 0;
   if (a->sa.sa_family == AF_INET) return a->v4.sin_addr.s_addr == b->v4.sin_addr.s_addr;
   return memcmp(&a->v6.sin6_addr, &b->v6.sin6_addr, sizeof(struct in6_addr)) == 0;
 }
 
-static uint16_t port_of(const addr_u *a) { return ntohs(a->sa.sa_family == AF_INET ? a->v4.sin_port : a->v6.sin6_port); }
-
-static void set_port(addr_u *a, uint16_t p) {
+static void set_port(belfry_addr *a, uint16_t p) {
   if (a->sa.sa_family == AF_INET) a->v4.sin_port = htons(p);
   else a->v6.sin6_port = htons(p);
 }
 
-static socklen_t len_of(const addr_u *a) { return a->sa.sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6); }
+static socklen_t len_of(const belfry_addr *a) { return a->sa.sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6); }
 
-static int parse_addr(int family, const char *s, uint16_t port, addr_u *out) {
+static int parse_addr(int family, const char *s, uint16_t port, belfry_addr *out) {
   memset(out, 0, sizeof(*out));
   if (family == AF_INET) {
     out->v4.sin_family = AF_INET;
@@ -213,13 +205,6 @@ static int parse_addr(int family, const char *s, uint16_t port, addr_u *out) {
   out->v6.sin6_addr.s6_addr[11] = 0xff;
   memcpy(&out->v6.sin6_addr.s6_addr[12], &v4, 4);
   return 1;
-}
-
-static void addr_text(const addr_u *a, char *out) {
-  out[0] = 0;
-  if (a->sa.sa_family == AF_INET) inet_ntop(AF_INET, &a->v4.sin_addr, out, INET6_ADDRSTRLEN);
-  else if (IN6_IS_ADDR_V4MAPPED(&a->v6.sin6_addr)) inet_ntop(AF_INET, &a->v6.sin6_addr.s6_addr[12], out, INET6_ADDRSTRLEN);
-  else inet_ntop(AF_INET6, &a->v6.sin6_addr, out, INET6_ADDRSTRLEN);
 }
 
 /* ---------- statistics (stats.ts) ---------- */
@@ -280,7 +265,7 @@ static int64_t stats_expected(const stream_stats *s) {
 
 /* ---------- events to JavaScript ---------- */
 
-static void emit(anchor *a, uint8_t kind, uint8_t side, int64_t value, const addr_u *from) {
+static void emit(anchor *a, uint8_t kind, uint8_t side, int64_t value, const belfry_addr *from) {
   engine *e = a->shard->e;
   if (!e->has_tsfn) return;
   event_t *ev = malloc(sizeof(event_t));
@@ -292,9 +277,9 @@ static void emit(anchor *a, uint8_t kind, uint8_t side, int64_t value, const add
   ev->kind = kind;
   ev->side = side;
   ev->value = value;
-  ev->port = from != NULL ? port_of(from) : 0;
+  ev->port = from != NULL ? belfry_addr_port(from) : 0;
   ev->addr[0] = 0;
-  if (from != NULL) addr_text(from, ev->addr);
+  if (from != NULL) belfry_addr_text(from, ev->addr);
   if (napi_call_threadsafe_function(e->tsfn, ev, napi_tsfn_nonblocking) != napi_ok) {
     free(ev);
     a->shard->events_dropped++;
@@ -307,7 +292,7 @@ static void emit_error(anchor *a, uint8_t side, int err) { emit(a, EV_SOCKET_ERR
 
 enum { V_DROP = 0, V_ACCEPT = 1, V_LATCH = 2, V_RELATCH = 3 };
 
-static void do_latch(side_t *x, const addr_u *from, uint32_t ssrc, int64_t now) {
+static void do_latch(side_t *x, const belfry_addr *from, uint32_t ssrc, int64_t now) {
   x->latched = 1;
   x->latched_ssrc = ssrc;
   x->dst = *from;
@@ -316,13 +301,13 @@ static void do_latch(side_t *x, const addr_u *from, uint32_t ssrc, int64_t now) 
   if (!x->rtcp_latched) {
     /* Until RTCP itself arrives, RTCP goes next to the latched RTP port (RFC 3550 s11). */
     x->rtcp_dst = *from;
-    set_port(&x->rtcp_dst, (uint16_t)(port_of(from) + 1));
+    set_port(&x->rtcp_dst, (uint16_t)(belfry_addr_port(from) + 1));
     x->has_rtcp_dst = 1;
   }
 }
 
 /* session.ts acceptRtp: symmetric RTP (RFC 4961 s4) with the relatch guard. */
-static int accept_rtp(side_t *x, const addr_u *from, uint32_t ssrc, int64_t now, int64_t guard_ns) {
+static int accept_rtp(side_t *x, const belfry_addr *from, uint32_t ssrc, int64_t now, int64_t guard_ns) {
   if (!x->latched) {
     if (!x->latch_any && !(x->has_sdp && same_ip(from, &x->sdp))) {
       x->dropped_foreign++;
@@ -332,7 +317,7 @@ static int accept_rtp(side_t *x, const addr_u *from, uint32_t ssrc, int64_t now,
     return V_LATCH;
   }
   int same_addr = x->has_dst && same_ip(from, &x->dst);
-  if (same_addr && port_of(from) == port_of(&x->dst)) {
+  if (same_addr && belfry_addr_port(from) == belfry_addr_port(&x->dst)) {
     x->last_rtp_ns = now;
     x->latched_ssrc = ssrc;
     return V_ACCEPT;
@@ -348,9 +333,9 @@ static int accept_rtp(side_t *x, const addr_u *from, uint32_t ssrc, int64_t now,
   return V_DROP;
 }
 
-static int accept_rtcp(side_t *x, const addr_u *from) {
+static int accept_rtcp(side_t *x, const belfry_addr *from) {
   if (x->latched ? !(x->has_dst && same_ip(from, &x->dst)) : (!x->latch_any && !(x->has_sdp && same_ip(from, &x->sdp)))) return 0;
-  if (!x->rtcp_latched || !x->has_rtcp_dst || port_of(&x->rtcp_dst) != port_of(from) || !same_ip(&x->rtcp_dst, from)) {
+  if (!x->rtcp_latched || !x->has_rtcp_dst || belfry_addr_port(&x->rtcp_dst) != belfry_addr_port(from) || !same_ip(&x->rtcp_dst, from)) {
     x->rtcp_dst = *from;
     x->has_rtcp_dst = 1;
     x->rtcp_latched = 1;
@@ -381,7 +366,7 @@ static int rtp_payload(const uint8_t *b, uint32_t len, uint32_t *plen) {
 
 static inline uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 
-static void on_rtp(shard *sh, anchor *a, int si, uint8_t *b, uint32_t len, const addr_u *from, int64_t now) {
+static void on_rtp(shard *sh, anchor *a, int si, uint8_t *b, uint32_t len, const belfry_addr *from, int64_t now) {
   side_t *x = &a->s[si];
   side_t *to = &a->s[si ^ 1];
   uint32_t plen;
@@ -424,7 +409,7 @@ static void on_rtp(shard *sh, anchor *a, int si, uint8_t *b, uint32_t len, const
   if (sendto(to->fd[0], b, len, MSG_DONTWAIT, &to->dst.sa, len_of(&to->dst)) < 0) sh->send_errors++;
 }
 
-static void on_rtcp(shard *sh, anchor *a, int si, uint8_t *b, uint32_t len, const addr_u *from) {
+static void on_rtcp(shard *sh, anchor *a, int si, uint8_t *b, uint32_t len, const belfry_addr *from) {
   side_t *x = &a->s[si];
   side_t *to = &a->s[si ^ 1];
   if (!accept_rtcp(x, from)) return;
@@ -536,7 +521,7 @@ static void *shard_main(void *arg) {
       int fd = a->s[ref->side].fd[ref->rtcp];
       if (fd < 0) continue;
       for (int i2 = 0; i2 < RECV_BATCH; i2++) {
-        sh->msgs[i2].msg_hdr.msg_namelen = sizeof(addr_u);
+        sh->msgs[i2].msg_hdr.msg_namelen = sizeof(belfry_addr);
         sh->msgs[i2].msg_hdr.msg_flags = 0;
       }
       int got = recvmmsg(fd, sh->msgs, RECV_BATCH, MSG_DONTWAIT, NULL);
@@ -574,7 +559,7 @@ static int bind_one(engine *e, uint16_t port, int *fd_out) {
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &e->sockbuf, sizeof e->sockbuf);
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &e->sockbuf, sizeof e->sockbuf);
   }
-  addr_u a = e->bind;
+  belfry_addr a = e->bind;
   set_port(&a, port);
   if (bind(fd, &a.sa, len_of(&a)) < 0) {
     int err = errno;
@@ -1089,7 +1074,7 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
     side_t *x = &a->s[i];
     double *v = &vals[i * STAT_FIELDS];
     v[0] = x->port;
-    v[1] = x->has_dst ? port_of(&x->dst) : 0;
+    v[1] = x->has_dst ? belfry_addr_port(&x->dst) : 0;
     v[2] = x->latched;
     v[3] = (double)x->st.packets;
     v[4] = (double)x->st.bytes;
@@ -1104,7 +1089,7 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
     v[13] = (double)x->st.invalid;
     v[14] = x->has_dst;
     addrs[i][0] = 0;
-    if (x->has_dst) addr_text(&x->dst, addrs[i]);
+    if (x->has_dst) belfry_addr_text(&x->dst, addrs[i]);
   }
   pthread_mutex_unlock(&a->shard->mu);
   napi_value ab, arr, out, s;

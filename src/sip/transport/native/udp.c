@@ -49,15 +49,9 @@
 #define QUEUE_BATCHES 64
 #define MAX_QUEUED 65536
 
-typedef union {
-  struct sockaddr sa;
-  struct sockaddr_in v4;
-  struct sockaddr_in6 v6;
-} uaddr;
-
 typedef struct out_msg {
   struct out_msg *next;
-  uaddr to;
+  belfry_addr to;
   uint32_t len;
   uint8_t data[];
 } out_msg;
@@ -88,17 +82,9 @@ typedef struct {
   /* receive scratch (thread only) */
   struct mmsghdr rmsgs[RECV_BATCH];
   struct iovec riov[RECV_BATCH];
-  uaddr rfrom[RECV_BATCH];
+  belfry_addr rfrom[RECV_BATCH];
   uint8_t *rbuf;
 } sip_udp;
-
-static void addr_str(const uaddr *a, char *out) {
-  out[0] = 0;
-  if (a->sa.sa_family == AF_INET) inet_ntop(AF_INET, &a->v4.sin_addr, out, INET6_ADDRSTRLEN);
-  else if (a->sa.sa_family == AF_INET6) inet_ntop(AF_INET6, &a->v6.sin6_addr, out, INET6_ADDRSTRLEN);
-}
-
-static uint16_t addr_port(const uaddr *a) { return ntohs(a->sa.sa_family == AF_INET ? a->v4.sin_port : a->v6.sin6_port); }
 
 static void drain_sends(sip_udp *u) {
   pthread_mutex_lock(&u->mu);
@@ -149,7 +135,7 @@ static void drain_sends(sip_udp *u) {
 
 static void read_batch(sip_udp *u) {
   for (int i = 0; i < RECV_BATCH; i++) {
-    u->rmsgs[i].msg_hdr.msg_namelen = sizeof(uaddr);
+    u->rmsgs[i].msg_hdr.msg_namelen = sizeof(belfry_addr);
     u->rmsgs[i].msg_hdr.msg_flags = 0;
   }
   int got = recvmmsg(u->fd, u->rmsgs, RECV_BATCH, MSG_DONTWAIT, NULL);
@@ -175,8 +161,8 @@ static void read_batch(sip_udp *u) {
     uint32_t k = b->n++;
     b->len[k] = u->rmsgs[i].msg_len;
     b->off[k] = (uint32_t)off;
-    b->port[k] = addr_port(&u->rfrom[i]);
-    addr_str(&u->rfrom[i], b->addr[k]);
+    b->port[k] = belfry_addr_port(&u->rfrom[i]);
+    belfry_addr_text(&u->rfrom[i], b->addr[k]);
     memcpy(b->data + off, u->rbuf + (size_t)i * MAX_DGRAM, b->len[k]);
     off += b->len[k];
   }
@@ -305,7 +291,7 @@ static napi_value js_udp_open(napi_env env, napi_callback_info info) {
   if (napi_get_value_string_utf8(env, argv[0], host, sizeof host, &hl) != napi_ok || napi_get_value_uint32(env, argv[1], &port) != napi_ok ||
       napi_get_value_uint32(env, argv[2], &rcvbuf) != napi_ok || port > 65535)
     return fail(env, "bad udpOpen arguments");
-  uaddr a;
+  belfry_addr a;
   memset(&a, 0, sizeof a);
   int family;
   if (inet_pton(AF_INET, host, &a.v4.sin_addr) == 1) {
@@ -360,7 +346,7 @@ static napi_value js_udp_open(napi_env env, napi_callback_info info) {
     free(u);
     return fail(env, msg);
   }
-  uaddr bound;
+  belfry_addr bound;
   socklen_t bl = sizeof bound;
   getsockname(u->fd, &bound.sa, &bl);
   int granted = 0;
@@ -369,7 +355,7 @@ static napi_value js_udp_open(napi_env env, napi_callback_info info) {
   napi_add_env_cleanup_hook(env, cleanup_hook, u);
   napi_value out, h, p, g;
   napi_create_external(env, u, udp_finalize, NULL, &h);
-  napi_create_uint32(env, addr_port(&bound), &p);
+  napi_create_uint32(env, belfry_addr_port(&bound), &p);
   napi_create_int32(env, granted, &g);
   napi_create_array_with_length(env, 3, &out);
   napi_set_element(env, out, 0, h);
