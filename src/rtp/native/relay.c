@@ -606,7 +606,7 @@ static int budget_take(engine *e) {
  */
 static void refill(shard *sh) {
   engine *e = sh->e;
-  /* Called after every epoll round: a full reserve costs one load, not a lock (nrsv only grows here). */
+  /* Called after every epoll round: a full reserve costs one load, not a lock; a stale value only delays the refill a round. */
   if (__atomic_load_n(&sh->nrsv, __ATOMIC_RELAXED) >= e->reserve_target) return;
   pthread_mutex_lock(&sh->mu);
   int need = e->reserve_target - sh->nrsv;
