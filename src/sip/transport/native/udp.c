@@ -19,14 +19,21 @@
  * sent by conforming peers; the parser's own limit is lower).
  *
  * Send: JavaScript's send() copies the datagram into a node of a FIFO under a
- * mutex and wakes the thread through an eventfd only when the FIFO was
- * empty. The FIFO holds at most MAX_QUEUED datagrams; beyond that send()
+ * mutex. The thread is woken through an eventfd once per turn of Node's event
+ * loop or per received batch, not per datagram: send() only notes that a wake
+ * is due; the end of each received batch, and a uv_prepare handle (which runs
+ * before the loop blocks in poll, so no send waits for other I/O), write the
+ * eventfd. The batch end matters: Node delivers up to 1,000 queued batches in
+ * one go, and answers held until then made SIPp retransmit under load. A wake is a syscall plus a
+ * cross-CPU wake-up, which in this VM costs about as much as copying the
+ * datagram; a request handled in one turn often sends two or three. The FIFO holds at most MAX_QUEUED datagrams; beyond that send()
  * answers ENOBUFS synchronously (the caller's transaction sees a transport
  * error, RFC 3261 s17.1.1.2 / s8.1.3.1), so a stalled socket never grows
  * memory without bound. Errors of sendmmsg itself are counted.
  */
 #define _GNU_SOURCE
 #include <node_api.h>
+#include <uv.h>
 
 #include "../../../common/native/addon.h"
 
@@ -75,6 +82,8 @@ typedef struct {
   out_msg *head, *tail;
   uint32_t queued;
   int wake_pending;
+  int wake_due;      /* Node thread only: a send found the thread idle; wake it before the loop blocks */
+  uv_prepare_t *prep; /* Node thread only; freed by its close callback */
   napi_threadsafe_function tsfn;
   int has_tsfn, closed;
   /* counters (read under mu) */
@@ -169,8 +178,28 @@ static void read_batch(sip_udp *u) {
   pthread_mutex_lock(&u->mu);
   u->received += b->n;
   pthread_mutex_unlock(&u->mu);
-  /* Blocks while JavaScript has QUEUE_BATCHES batches to take: the kernel buffer absorbs the rest. */
-  if (napi_call_threadsafe_function(u->tsfn, b, napi_tsfn_blocking) != napi_ok) free(b);
+  napi_status st = napi_call_threadsafe_function(u->tsfn, b, napi_tsfn_nonblocking);
+  if (st == napi_queue_full) {
+    /* JavaScript has QUEUE_BATCHES batches to take. Its answers so far leave
+     * first: blocked below, this thread cannot send them, and answers held
+     * behind a backlog make peers retransmit (RFC 3261 s17.1.1.2), which
+     * deepens the backlog. Then block: the kernel buffer absorbs the rest. */
+    drain_sends(u);
+    st = napi_call_threadsafe_function(u->tsfn, b, napi_tsfn_blocking);
+  }
+  if (st != napi_ok) free(b);
+}
+
+static void wake_if_due(sip_udp *u) {
+  if (!u->wake_due || u->evfd < 0) return;
+  u->wake_due = 0;
+  uint64_t one = 1;
+  if (write(u->evfd, &one, sizeof one) < 0) { /* the counter is already non-zero: the thread will drain */ }
+}
+
+/* Before Node's loop blocks: one wake for all the sends of this turn. */
+static void on_prepare(uv_prepare_t *h) {
+  if (h->data != NULL) wake_if_due(h->data);
 }
 
 static void *udp_main(void *arg) {
@@ -187,15 +216,18 @@ static void *udp_main(void *arg) {
   while (!u->stop) {
     int n = epoll_wait(u->ep, evs, 4, 1000);
     if (n < 0 && errno != EINTR) break;
-    for (int i = 0; i < n && !u->stop; i++) {
+    /* Sends before reads: reading may block on a full JavaScript queue. */
+    int readable = 0;
+    for (int i = 0; i < n; i++) {
       if (evs[i].data.u32 == 1) {
         uint64_t v;
         if (read(u->evfd, &v, sizeof v) < 0) { /* nothing queued then */ }
         drain_sends(u);
       } else {
-        read_batch(u);
+        readable = 1;
       }
     }
+    if (readable && !u->stop) read_batch(u);
   }
   drain_sends(u);
   return NULL;
@@ -209,7 +241,7 @@ static napi_value fail(napi_env env, const char *msg) {
 }
 
 static void call_js(napi_env env, napi_value cb, void *ctx, void *data) {
-  (void)ctx;
+  sip_udp *u = ctx;
   in_batch *b = data;
   if (env != NULL && cb != NULL) {
     napi_value undef, argv[3];
@@ -226,13 +258,23 @@ static void call_js(napi_env env, napi_value cb, void *ctx, void *data) {
         napi_fatal_exception(env, e);
       }
     }
+    /* Node hands over up to 1,000 queued batches without returning to its loop: the answers to this batch leave now. */
+    if (!u->closed) wake_if_due(u);
   }
   free(b);
 }
 
+static void free_handle(uv_handle_t *h) { free(h); }
+
 static void udp_stop(sip_udp *u) {
   if (u->closed) return;
   u->closed = 1;
+  if (u->prep != NULL) {
+    uv_prepare_stop(u->prep);
+    u->prep->data = NULL;
+    uv_close((uv_handle_t *)u->prep, free_handle);
+    u->prep = NULL;
+  }
   if (u->started) {
     u->stop = 1;
     uint64_t one = 1;
@@ -331,8 +373,22 @@ static napi_value js_udp_open(napi_env env, napi_callback_info info) {
   if (why == NULL) {
     napi_value name;
     napi_create_string_utf8(env, "belfry-sip-udp", NAPI_AUTO_LENGTH, &name);
-    if (napi_create_threadsafe_function(env, argv[3], NULL, name, QUEUE_BATCHES, 1, NULL, NULL, NULL, call_js, &u->tsfn) != napi_ok) why = "onDatagram must be a function";
+    if (napi_create_threadsafe_function(env, argv[3], NULL, name, QUEUE_BATCHES, 1, NULL, NULL, u, call_js, &u->tsfn) != napi_ok) why = "onDatagram must be a function";
     else u->has_tsfn = 1;
+  }
+  if (why == NULL) {
+    uv_loop_t *loop = NULL;
+    u->prep = malloc(sizeof(uv_prepare_t));
+    if (u->prep == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_prepare_init(loop, u->prep) != 0) {
+      free(u->prep);
+      u->prep = NULL;
+      why = "cannot hook the event loop";
+    } else {
+      u->prep->data = u;
+      uv_prepare_start(u->prep, on_prepare);
+      /* The handle alone must not keep the process alive. */
+      uv_unref((uv_handle_t *)u->prep);
+    }
   }
   if (why == NULL) {
     /* Like a dgram socket, the listener keeps the process alive until it is closed. */
@@ -418,8 +474,7 @@ static napi_value js_udp_send(napi_env env, napi_callback_info info) {
     pthread_mutex_unlock(&u->mu);
     if (err == 0) {
       m = NULL;
-      uint64_t one = 1;
-      if (wake && write(u->evfd, &one, sizeof one) < 0) { /* the counter is already non-zero: the thread will drain */ }
+      if (wake) u->wake_due = 1;
     }
   }
   free(m);
