@@ -10,3 +10,4 @@ export * from './flat-copy.ts';
 export * from './expiry-queue.ts';
 export * from './intern-pool.ts';
 export * from './native-addon.ts';
+export * from './ts-worker.ts';

@@ -11,8 +11,8 @@
  *
  * Leaves out: restarting dead workers, and rebalancing.
  */
-import { Worker } from 'node:worker_threads';
-import { assertNever, err, ok, type Result } from '../common/index.ts';
+import type { Worker } from 'node:worker_threads';
+import { assertNever, err, ok, startModuleWorker, type Result } from '../common/index.ts';
 import type { AnchorHandle, AnchorHost, AnchorOptions, AnchorStats } from './anchor-host.ts';
 import { RtpError } from './errors.ts';
 import { openFileLimit, rtpPairBudget } from './fd-budget.ts';
@@ -38,22 +38,12 @@ interface Slot {
 
 type Pending = (r: WorkerReply) => void;
 
-/**
- * Start one relay worker. From compiled JavaScript the entry is loaded
- * directly. From TypeScript sources (belfry runs through tsx), Node 20 does not
- * apply `--import` loader hooks to a worker's entry module, so a two-line
- * bootstrap registers tsx inside the worker first.
- */
+/** Start one relay worker. */
 function spawnWorker(init: WorkerInit): Worker {
   // The relay allocates nothing per packet, so its isolate needs only a small
   // young generation; without a limit it would take the process-wide
   // --max-semi-space-size the launcher sets for the signalling thread.
-  const resourceLimits = { maxYoungGenerationSizeMb: 8 };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./relay-worker.js', import.meta.url), { workerData: init, resourceLimits });
-  const entry = new URL('./relay-worker.ts', import.meta.url).href;
-  const api = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); }).catch((e) => { console.error(e); process.exit(1); });`;
-  return new Worker(code, { eval: true, workerData: init, resourceLimits });
+  return startModuleWorker(new URL('./relay-worker.ts', import.meta.url), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
 }
 
 export class WorkerAnchorHost implements AnchorHost {
