@@ -14,7 +14,7 @@ import { createLogger, cryptoIds, pooledRandomBytes, systemClock, type Clock, ty
 import { explainRoute, formatDiagnostic, parseRouteTime, type Plan } from './dialplan/index.ts';
 import { createSipStack, createSipTimers, DigestServer, type Flow, type SipRequest, type SipResponse, type SipStack } from './sip/index.ts';
 import { InProcessAnchorHost, NativeAnchorHost, PortPool, WorkerAnchorHost, openFileLimit, rtpPairBudget, type AnchorHost } from './rtp/index.ts';
-import { openDatabase, CachedBindingStore, SqliteBindingStore, CdrStore } from './store/index.ts';
+import { openDatabase, CachedBindingStore, SqliteBindingStore, CdrStore, StoreWriteThread } from './store/index.ts';
 import {
   AuthGate,
   CdrWriter,
@@ -98,12 +98,23 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
   const plans = new PlanHolder(dialplanDir, compiled.plan);
 
   // Store: bindings survive restarts; calls open at a crash are closed now.
-  const db = openDatabase(join(dataDir, 'belfry.db'));
-  // Bindings live in memory and are written to SQLite behind, in batches (store/binding-cache.ts).
-  const bindingStore = new CachedBindingStore(new SqliteBindingStore(db), clock, { log });
+  const dbFile = join(dataDir, 'belfry.db');
+  const db = openDatabase(dbFile);
+  const sqlBindings = new SqliteBindingStore(db);
   const cdrStore = new CdrStore(db);
   const interrupted = cdrStore.closeInterrupted(clock.wallNow());
   if (interrupted > 0) log.warn({ interrupted }, 'closed calls left open by the previous run as INTERRUPTED');
+  // Writes go to a thread of their own (store/write-thread.ts); reads stay on this connection.
+  let writeThread: StoreWriteThread | undefined;
+  if (settings.store.write_thread) {
+    try {
+      writeThread = await StoreWriteThread.start({ file: dbFile, log, fallback: { bindings: sqlBindings, cdrs: cdrStore } });
+    } catch (e) {
+      log.warn({ err: e instanceof Error ? e.message : String(e) }, 'store write thread did not start; writing on the main thread');
+    }
+  }
+  // Bindings live in memory and are written to SQLite behind, in batches (store/binding-cache.ts).
+  const bindingStore = new CachedBindingStore(sqlBindings, clock, { log, ...(writeThread !== undefined ? { writer: writeThread } : {}) });
 
   const s = settings.sip;
   const listeners: Array<{ protocol: 'udp' | 'tcp' | 'tls'; host: string; port: number; ipv6Host?: string; tls?: { certPath: string; keyPath: string } }> = [
@@ -190,7 +201,7 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
   });
   registrar.setBindingLister((now) => bindingStore.allBindings(now));
   const toggles = new TogglesStore(dataDir);
-  const cdrWriter = new CdrWriter(cdrStore, log, { clock });
+  const cdrWriter = new CdrWriter(writeThread ?? cdrStore, log, { clock });
   const sw = new Switch({
     stack,
     legs,
@@ -279,6 +290,8 @@ export async function startSwitch(opts: StartOptions): Promise<RunningSwitch> {
       await anchors.close();
       bindingStore.flush();
       cdrWriter.flush();
+      await writeThread?.close();
+      await cdrWriter.settled();
       db.close();
       log.info('stopped');
     },

@@ -4,8 +4,11 @@
  * queued and committed together every `flushMs` (one transaction, one WAL
  * append) so the call path never waits for the disk; a failed write is
  * logged with the call-id and never breaks the call path. `flush()` runs at
- * shutdown. The open marker of a call (what lets the next start close it as
- * INTERRUPTED after a crash) goes through the same queue: a crash loses the
+ * shutdown. The batch goes to a `CdrBatchSink`: the CdrStore (written on
+ * this thread) or the store's write thread, which answers with the rows
+ * that failed once it has committed (store/write-thread.ts). The open
+ * marker of a call (what lets the next start close it as INTERRUPTED after
+ * a crash) goes through the same queue: a crash loses the
  * rows of the last interval only (10 ms by default), i.e. calls that started
  * in those milliseconds leave no row, and final rows not yet written leave
  * their calls as INTERRUPTED. One transaction per interval instead of two per
@@ -18,10 +21,18 @@
  * so a call whose record cannot be written still leaves a trace.
  */
 import type { Clock, Logger, TimerHandle } from '../common/index.ts';
-import type { CdrStore } from '../store/index.ts';
+import type { CdrBatchResult, CdrCall, CdrCallStart, CdrLeg, CdrOp } from '../store/index.ts';
 import type { CallRecord, CdrSink, LegRecord } from './cdr-types.ts';
 
 type CallStart = Parameters<CdrSink['callStarted']>[0];
+
+/**
+ * Where the batches go: the CdrStore itself (writes on this thread), or the
+ * store's write thread (store/write-thread.ts), which answers later.
+ */
+export interface CdrBatchSink {
+  applyCdrBatch(ops: readonly CdrOp[]): CdrBatchResult | Promise<CdrBatchResult>;
+}
 
 /** A queued write; `marker` on an end is the start whose open marker was dropped for it. */
 type Pending =
@@ -29,7 +40,7 @@ type Pending =
   | { readonly kind: 'end'; readonly call: CallRecord; readonly legs: readonly LegRecord[]; readonly marker: CallStart | undefined };
 
 export class CdrWriter implements CdrSink {
-  readonly #store: CdrStore;
+  readonly #sink: CdrBatchSink;
   readonly #log: Logger;
   readonly #clock: Clock | undefined;
   readonly #flushMs: number;
@@ -37,10 +48,12 @@ export class CdrWriter implements CdrSink {
   /** Open markers in #queue by call-id, so an end in the same interval can drop its marker. */
   readonly #queuedOpen = new Map<string, Pending & { kind: 'open' }>();
   #timer: TimerHandle | undefined;
+  /** Batches handed to an asynchronous sink and not answered yet (shutdown waits for them). */
+  readonly #inFlight = new Set<Promise<void>>();
 
   /** Without a clock every record is written at once (tests, tools). */
-  constructor(store: CdrStore, log: Logger, opts: { clock?: Clock; flushMs?: number } = {}) {
-    this.#store = store;
+  constructor(sink: CdrBatchSink, log: Logger, opts: { clock?: Clock; flushMs?: number } = {}) {
+    this.#sink = sink;
     this.#log = log;
     this.#clock = opts.clock;
     this.#flushMs = opts.flushMs ?? 10;
@@ -48,7 +61,7 @@ export class CdrWriter implements CdrSink {
 
   #enqueue(p: Pending): void {
     if (this.#clock === undefined) {
-      this.#apply(p);
+      this.#hand([p]);
       return;
     }
     this.#queue.push(p);
@@ -56,7 +69,7 @@ export class CdrWriter implements CdrSink {
     else this.#timer ??= this.#clock.setTimer(this.#flushMs, () => this.flush());
   }
 
-  /** Commit everything queued in one transaction. */
+  /** Hand everything queued to the sink as one batch (one transaction). */
   flush(): void {
     this.#timer?.cancel();
     this.#timer = undefined;
@@ -64,37 +77,47 @@ export class CdrWriter implements CdrSink {
     if (q.length === 0) return;
     this.#queue = [];
     this.#queuedOpen.clear();
-    try {
-      this.#store.batch(() => {
-        for (const p of q) this.#apply(p);
-      });
-    } catch (e) {
-      // The commit itself failed (disk full, I/O error): every row of the interval is lost.
-      const callIds = q.flatMap((p) => (p.kind === 'open' ? (p.dropped ? [] : [p.start.callId]) : [p.call.callId]));
-      this.#log.error({ err: e, rows: q.length, callIds }, 'CDR batch failed');
-    }
+    this.#hand(q);
   }
 
-  /** One queued write; a failure is logged with its call-id and does not stop the others. */
-  #apply(p: Pending): void {
-    if (p.kind === 'open') {
-      if (!p.dropped) this.#open(p.start);
+  /** Resolves when every batch handed over so far has been answered. */
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+  }
+
+  #hand(q: readonly Pending[]): void {
+    const ops: CdrOp[] = [];
+    for (const p of q) {
+      if (p.kind === 'open') {
+        if (!p.dropped) ops.push({ kind: 'open', start: toStart(p.start) });
+      } else {
+        ops.push({ kind: 'final', ...toRows(p.call, p.legs), marker: p.marker === undefined ? undefined : toStart(p.marker) });
+      }
+    }
+    if (ops.length === 0) return;
+    let r: CdrBatchResult | Promise<CdrBatchResult>;
+    try {
+      r = this.#sink.applyCdrBatch(ops);
+    } catch (e) {
+      // A sink must answer with a result; this is its bug, logged like a failed commit.
+      r = { failed: [], commitError: { error: e instanceof Error ? e.message : String(e), callIds: ops.map(opCallId) } };
+    }
+    if (!(r instanceof Promise)) {
+      this.#report(r, ops.length);
       return;
     }
-    try {
-      this.#write(p.call, p.legs);
-    } catch (e) {
-      this.#log.error({ err: e, callId: p.call.callId }, 'CDR write failed');
-      if (p.marker !== undefined) this.#open(p.marker);
-    }
+    const done = r.then(
+      (res) => this.#report(res, ops.length),
+      (e: unknown) => this.#report({ failed: [], commitError: { error: e instanceof Error ? e.message : String(e), callIds: ops.map(opCallId) } }, ops.length),
+    );
+    this.#inFlight.add(done);
+    void done.finally(() => this.#inFlight.delete(done));
   }
 
-  #open(c: CallStart): void {
-    try {
-      this.#store.openCall({ callId: c.callId, direction: c.direction, src: c.src, dst: c.dst, sipCallId: c.callId, startMs: c.start });
-    } catch (e) {
-      this.#log.error({ err: e, callId: c.callId }, 'CDR open marker write failed');
-    }
+  /** Each failure logged once with its call-id; writing goes on. */
+  #report(r: CdrBatchResult, rows: number): void {
+    if (r.commitError !== undefined) this.#log.error({ err: r.commitError.error, rows, callIds: r.commitError.callIds }, 'CDR batch failed');
+    for (const f of r.failed) this.#log.error({ err: f.error, callId: f.callId }, f.what === 'open' ? 'CDR open marker write failed' : 'CDR write failed');
   }
 
   callStarted(c: CallStart): void {
@@ -112,10 +135,21 @@ export class CdrWriter implements CdrSink {
     this.#enqueue({ kind: 'end', call, legs, marker: open?.start });
   }
 
-  #write(call: CallRecord, legs: readonly LegRecord[]): void {
-    const answeredLeg = legs.find((l) => l.role === 'b' && l.answer !== undefined);
-    this.#store.writeCall(
-      {
+}
+
+function toStart(c: CallStart): CdrCallStart {
+  return { callId: c.callId, direction: c.direction, src: c.src, dst: c.dst, sipCallId: c.callId, startMs: c.start };
+}
+
+function opCallId(op: CdrOp): string {
+  return op.kind === 'open' ? op.start.callId : op.call.callId;
+}
+
+/** The engine's records as the store's rows (Asterisk-style names; docs/cdr.md). */
+function toRows(call: CallRecord, legs: readonly LegRecord[]): { call: CdrCall; legs: CdrLeg[] } {
+  const answeredLeg = legs.find((l) => l.role === 'b' && l.answer !== undefined);
+  return {
+    call: {
         callId: call.callId,
         direction: call.direction,
         src: call.src,
@@ -135,7 +169,7 @@ export class CdrWriter implements CdrSink {
         recordingPath: call.recordingPath,
         extra: { linkedId: call.linkedId, hangupReason: call.hangupReason, codecA: call.codecA, codecB: call.codecB, transcoded: call.transcoded },
       },
-      legs.map((l, seq) => ({
+    legs: legs.map((l, seq) => ({
         legId: l.legId,
         seq,
         role: l.role === 'a' ? 'caller' : 'callee',
@@ -157,6 +191,5 @@ export class CdrWriter implements CdrSink {
         jitterMs: l.rtp?.jitterMs,
         mos: l.rtp?.mos,
       })),
-    );
-  }
+  };
 }

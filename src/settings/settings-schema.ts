@@ -106,6 +106,8 @@ export const settingsSchema = z.strictObject({
     })
     .prefault({}),
   data_dir: z.string().default('data'),
+  /** SQLite writes (bindings, CDRs) on a worker thread of their own (store/write-thread.ts, docs/cdr.md); false = on the main thread. */
+  store: z.strictObject({ write_thread: z.boolean().default(true) }).prefault({}),
   dialplan_dir: z.string().default('dialplan'),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
   shutdown: z.strictObject({ grace_ms: z.number().int().min(0).max(120_000).default(5000) }).prefault({}),

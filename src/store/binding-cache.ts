@@ -36,8 +36,14 @@ function order(a: StoredBinding, b: StoredBinding): number {
   return a.registeredAt - b.registeredAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
+/** Where flushes go: the SQLite store itself, or the store's write thread (write-thread.ts). */
+export interface BindingWriter {
+  applyBatch(ops: ReadonlyArray<{ aor: string; upsert: readonly StoredBinding[]; removeKeys: readonly string[] }>): void;
+  purgeExpired(now: number): unknown;
+}
+
 export class CachedBindingStore {
-  readonly #db: SqliteBindingStore;
+  readonly #writer: BindingWriter;
   readonly #clock: Clock;
   readonly #log: Logger | undefined;
   readonly #flushMs: number;
@@ -46,8 +52,9 @@ export class CachedBindingStore {
   #pending: PendingOp[] = [];
   #timer: TimerHandle | undefined;
 
-  constructor(db: SqliteBindingStore, clock: Clock, opts: { flushMs?: number; log?: Logger } = {}) {
-    this.#db = db;
+  /** Loads from `db`; writes through `opts.writer` when given (the write thread), else to `db`. */
+  constructor(db: SqliteBindingStore, clock: Clock, opts: { flushMs?: number; log?: Logger; writer?: BindingWriter } = {}) {
+    this.#writer = opts.writer ?? db;
     this.#clock = clock;
     this.#log = opts.log;
     this.#flushMs = opts.flushMs ?? 20;
@@ -112,7 +119,7 @@ export class CachedBindingStore {
       else if (live.length < e.length) this.#byAor.set(aor, live.length === 1 ? (live[0] as StoredBinding) : live);
     }
     this.flush();
-    this.#db.purgeExpired(now);
+    this.#writer.purgeExpired(now);
     return n;
   }
 
@@ -124,7 +131,7 @@ export class CachedBindingStore {
     const ops = this.#pending;
     this.#pending = [];
     try {
-      this.#db.applyBatch(ops);
+      this.#writer.applyBatch(ops);
     } catch (e) {
       this.#log?.error({ err: e, pending: ops.length }, 'binding flush failed; retrying');
       this.#pending = ops.concat(this.#pending).slice(-100_000);

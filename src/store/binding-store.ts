@@ -66,10 +66,11 @@ export class SqliteBindingStore {
   readonly #purge: Stmt;
   readonly #apply: (aor: string, upsert: readonly StoredBinding[], removeKeys: readonly string[]) => void;
 
-  constructor(db: Db) {
+  /** `forgetConnections: false` for a second connection of the same process (the write thread). */
+  constructor(db: Db, opts: { forgetConnections?: boolean } = {}) {
     this.#db = db;
     // Connection ids from a previous process are meaningless (see header).
-    db.prepare('UPDATE bindings SET connection_id = NULL WHERE connection_id IS NOT NULL').run();
+    if (opts.forgetConnections !== false) db.prepare('UPDATE bindings SET connection_id = NULL WHERE connection_id IS NOT NULL').run();
     this.#select = db.prepare('SELECT * FROM bindings WHERE aor = ? AND expires_at > ? ORDER BY registered_at, binding_key');
     this.#selectAll = db.prepare('SELECT * FROM bindings WHERE expires_at > ? ORDER BY aor, registered_at, binding_key');
     this.#upsert = db.prepare(`INSERT INTO bindings (aor, binding_key, contact, protocol, remote_address, remote_port, local_address, local_port,

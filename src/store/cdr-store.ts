@@ -17,7 +17,7 @@
  * Leaves out: CSV export, retention/pruning, per-tenant partitioning.
  */
 import type { Db, Stmt } from './db.ts';
-import type { CdrCall, CdrCallRecord, CdrCallStart, CdrDirection, CdrDisposition, CdrLeg, CdrLegRecord, CdrQuery, HangupSide, LegRole } from './cdr-types.ts';
+import type { CdrBatchResult, CdrCall, CdrCallRecord, CdrCallStart, CdrDirection, CdrDisposition, CdrLeg, CdrLegRecord, CdrQuery, HangupSide, LegRole, CdrOp } from './cdr-types.ts';
 import { StoreError } from './errors.ts';
 import { isoUtc as iso } from './iso-time.ts';
 
@@ -190,6 +190,43 @@ export class CdrStore {
    */
   batch(work: () => void): void {
     this.#batch(work);
+  }
+
+  /**
+   * A writer's queue in one transaction (one commit). A row that fails is
+   * reported with its call-id and does not stop the others; a final row that
+   * fails writes its dropped open marker instead. Never throws.
+   */
+  applyCdrBatch(ops: readonly CdrOp[]): CdrBatchResult {
+    const failed: Array<CdrBatchResult['failed'][number]> = [];
+    const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+    const open = (start: CdrCallStart) => {
+      try {
+        this.openCall(start);
+      } catch (e) {
+        failed.push({ callId: start.callId, what: 'open', error: message(e) });
+      }
+    };
+    try {
+      this.#batch(() => {
+        for (const op of ops) {
+          if (op.kind === 'open') {
+            open(op.start);
+            continue;
+          }
+          try {
+            this.writeCall(op.call, op.legs);
+          } catch (e) {
+            failed.push({ callId: op.call.callId, what: 'final', error: message(e) });
+            if (op.marker !== undefined) open(op.marker);
+          }
+        }
+      });
+    } catch (e) {
+      // The commit itself failed (disk full, I/O error): every row of the batch is lost.
+      return { failed: [], commitError: { error: message(e), callIds: ops.map((op) => (op.kind === 'open' ? op.start.callId : op.call.callId)) } };
+    }
+    return { failed };
   }
 
   /** The "open call" marker; a second call for the same id is ignored. */

@@ -154,3 +154,19 @@ export interface CdrQuery {
   /** Exact match on the dialled number. */
   readonly dst?: string | undefined;
 }
+
+/**
+ * One queued CDR write, as the engine's writer hands a batch to the store
+ * (`CdrStore.applyCdrBatch`, directly or through the write thread).
+ * `marker` on a final row is the open marker that was dropped for it: written
+ * after all if the final row fails, so the call still leaves a trace.
+ */
+export type CdrOp =
+  | { readonly kind: 'open'; readonly start: CdrCallStart }
+  | { readonly kind: 'final'; readonly call: CdrCall; readonly legs: readonly CdrLeg[]; readonly marker: CdrCallStart | undefined };
+
+/** What went wrong in a batch: per-row failures, or the commit itself (every row lost). */
+export interface CdrBatchResult {
+  readonly failed: ReadonlyArray<{ readonly callId: string; readonly what: 'open' | 'final'; readonly error: string }>;
+  readonly commitError?: { readonly error: string; readonly callIds: readonly string[] };
+}
