@@ -23,8 +23,9 @@
  * phones challenged in the same millisecond get the same nonce, and the
  * nonce-count table would reject the second phone's nc=1 as a replay.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { flatCopy } from '../../common/index.ts';
+import { sha256 } from './digest.ts';
 
 const TS_BYTES = 8;
 const SALT_BYTES = 8;
@@ -57,6 +58,9 @@ export class NonceIssuer {
    */
   readonly #unanswered = new Map<string, number>();
   #unansweredRealm: string | undefined;
+  /** secret ‖ head ‖ realm of the last realm MAC'd: one buffer hashed in one call, realm bytes written once. */
+  #macInput: Buffer = Buffer.alloc(0);
+  #macRealm: string | undefined;
 
   constructor(secret: Buffer, lifetimeMs: number, random: (n: number) => Buffer) {
     this.#secret = secret;
@@ -66,7 +70,13 @@ export class NonceIssuer {
 
   /** The full 32-byte SHA-256; callers use its first MAC_BYTES. */
   #mac(head: Buffer, realm: string): Buffer {
-    return createHash('sha256').update(this.#secret).update(head).update(realm, 'utf8').digest();
+    if (realm !== this.#macRealm) {
+      const r = Buffer.from(realm, 'utf8');
+      this.#macInput = Buffer.concat([this.#secret, Buffer.alloc(HEAD_BYTES), r]);
+      this.#macRealm = realm;
+    }
+    head.copy(this.#macInput, this.#secret.length, 0, HEAD_BYTES);
+    return sha256(this.#macInput);
   }
 
   issue(realm: string, now: number): string {

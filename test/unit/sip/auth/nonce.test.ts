@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { NonceIssuer } from '../../../../src/sip/auth/nonce.ts';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -40,4 +40,14 @@ test('the unanswered memory is bounded: the oldest go first and are still accept
   for (let i = 0; i < 5000; i++) n.issue('belfry.test', T0 + i);
   assert.equal(n.unanswered, 4096);
   assert.deepEqual(n.check(first, 'belfry.test', T0 + 6000), { kind: 'fresh', issuedAt: T0 });
+});
+
+test('the MAC is the first 16 bytes of SHA-256(secret ‖ ts ‖ salt ‖ realm), whichever realm was MAC\'d before', () => {
+  const secret = randomBytes(32);
+  const n = new NonceIssuer(secret, LIFETIME, randomBytes);
+  for (const realm of ['belfry.test', 'other.example', 'belfry.test', 'ä.example']) {
+    const raw = Buffer.from(n.issue(realm, T0), 'base64url');
+    const want = createHash('sha256').update(secret).update(raw.subarray(0, 16)).update(realm, 'utf8').digest().subarray(0, 16);
+    assert.deepEqual(raw.subarray(16), want, realm);
+  }
 });

@@ -199,3 +199,15 @@ test('policy validation rejects inconsistent values', () => {
   assert.throws(() => validatePolicy({ ...POLICY, maxContacts: 0 }), { code: 'REGISTRAR_BAD_POLICY' });
   validatePolicy(POLICY);
 });
+
+test('the Date header follows the clock across seconds (RFC 3261 §20.17), including back in time', () => {
+  for (const [now, want] of [
+    [NOW + 999, 'Mon, 05 Jan 2026 09:00:00 GMT'],
+    [NOW + 1000, 'Mon, 05 Jan 2026 09:00:01 GMT'],
+    [NOW + 1999, 'Mon, 05 Jan 2026 09:00:01 GMT'],
+    [NOW - 1, 'Mon, 05 Jan 2026 08:59:59 GMT'],
+    [NOW + 86_400_000, 'Tue, 06 Jan 2026 09:00:00 GMT'],
+  ] as const) {
+    assert.deepEqual(header(apply([], facts([c('sip:alice@192.0.2.10:5062')], { now })).out, 'date'), [want], String(now));
+  }
+});
