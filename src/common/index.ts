@@ -11,3 +11,4 @@ export * from './expiry-queue.ts';
 export * from './intern-pool.ts';
 export * from './native-addon.ts';
 export * from './ts-worker.ts';
+export * from './fifo-map.ts';

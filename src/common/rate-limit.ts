@@ -3,6 +3,8 @@
  * hard cap on the number of keys, so an attacker rotating source addresses
  * cannot grow memory without bound (oldest keys are evicted first).
  */
+import { FifoMap } from './fifo-map.ts';
+
 export interface TokenBucketOptions {
   /** Tokens added per second. */
   readonly ratePerSec: number;
@@ -19,7 +21,7 @@ interface Bucket {
 
 export class KeyedTokenBucket {
   readonly #opts: TokenBucketOptions;
-  readonly #buckets = new Map<string, Bucket>();
+  readonly #buckets = new FifoMap<string, Bucket>();
 
   constructor(opts: TokenBucketOptions) {
     this.#opts = opts;
@@ -29,10 +31,7 @@ export class KeyedTokenBucket {
   take(key: string, nowMs: number): boolean {
     let b = this.#buckets.get(key);
     if (b === undefined) {
-      if (this.#buckets.size >= this.#opts.maxKeys) {
-        const oldest = this.#buckets.keys().next();
-        if (!oldest.done) this.#buckets.delete(oldest.value);
-      }
+      if (this.#buckets.size >= this.#opts.maxKeys) this.#buckets.shift();
       b = { tokens: this.#opts.burst, last: nowMs };
       this.#buckets.set(key, b);
     } else {
@@ -59,7 +58,7 @@ export class KeyedTokenBucket {
 export class LogThrottle {
   readonly #intervalMs: number;
   readonly #maxKeys: number;
-  readonly #last = new Map<string, { at: number; suppressed: number }>();
+  readonly #last = new FifoMap<string, { at: number; suppressed: number }>();
 
   constructor(intervalMs = 10_000, maxKeys = 10_000) {
     this.#intervalMs = intervalMs;
@@ -70,10 +69,7 @@ export class LogThrottle {
   pass(key: string, nowMs: number): number {
     const e = this.#last.get(key);
     if (e === undefined) {
-      if (this.#last.size >= this.#maxKeys) {
-        const oldest = this.#last.keys().next();
-        if (!oldest.done) this.#last.delete(oldest.value);
-      }
+      if (this.#last.size >= this.#maxKeys) this.#last.shift();
       this.#last.set(key, { at: nowMs, suppressed: 0 });
       return 0;
     }

@@ -8,7 +8,7 @@
  * tells it we exist. Memory is bounded: every table has a key cap.
  * Pure apart from the injected clock reading (`now` passed in).
  */
-import { KeyedTokenBucket } from '../common/index.ts';
+import { FifoMap, KeyedTokenBucket } from '../common/index.ts';
 
 export interface DoorPolicy {
   readonly authFailures: number;
@@ -41,8 +41,9 @@ export interface BlockEvent {
 
 export class Door {
   readonly #policy: DoorPolicy;
-  readonly #failures = new Map<string, number[]>();
-  readonly #blocked = new Map<string, number>();
+  // Oldest first; FifoMap because evicting at the cap must not walk a Map's deleted slots (a spoofed-source flood keeps them at the cap).
+  readonly #failures = new FifoMap<string, number[]>();
+  readonly #blocked = new FifoMap<string, number>();
   readonly #rate: KeyedTokenBucket;
   readonly #onBlock: (e: BlockEvent) => void;
 
@@ -78,10 +79,7 @@ export class Door {
     const windowStart = nowMs - this.#policy.authWindowS * 1000;
     let list = this.#failures.get(address);
     if (list === undefined) {
-      if (this.#failures.size >= this.#policy.maxTrackedAddresses) {
-        const oldest = this.#failures.keys().next();
-        if (!oldest.done) this.#failures.delete(oldest.value);
-      }
+      if (this.#failures.size >= this.#policy.maxTrackedAddresses) this.#failures.shift();
       list = [];
       this.#failures.set(address, list);
     }
@@ -104,10 +102,7 @@ export class Door {
 
   #block(address: string, reason: BlockEvent['reason'], nowMs: number): void {
     if (this.#blocked.has(address)) return;
-    if (this.#blocked.size >= this.#policy.maxTrackedAddresses) {
-      const oldest = this.#blocked.keys().next();
-      if (!oldest.done) this.#blocked.delete(oldest.value);
-    }
+    if (this.#blocked.size >= this.#policy.maxTrackedAddresses) this.#blocked.shift();
     const untilMs = nowMs + this.#policy.blockS * 1000;
     this.#blocked.set(address, untilMs);
     this.#onBlock({ address, reason, untilMs });

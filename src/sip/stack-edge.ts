@@ -11,7 +11,7 @@
  * Leaves out: transactions (transaction/), the TU's default answers (stack.ts).
  */
 import type { Clock, Logger, TimerHandle } from '../common/index.ts';
-import { flatCopy, LogThrottle } from '../common/index.ts';
+import { FifoMap, flatCopy, LogThrottle } from '../common/index.ts';
 import { parseSipMessage, serializeSipMessage, type SipLimits, type SipMessage, type SipRequest, type SipResponse, type HeaderField, type Via } from './message/index.ts';
 import {
   buildEdgeResponse,
@@ -70,7 +70,8 @@ export class SipEdge implements SipTransport {
   readonly #listeners: Listener[] = [];
   /** `protocol:localPort` → listener, so a flow leaves by the socket it came in on. */
   readonly #byLocal = new Map<string, Listener>();
-  readonly #merge = new Map<string, { readonly branch: string; at: number }>();
+  /** Oldest first (FifoMap: evicting at the cap must not walk a Map's deleted slots). */
+  readonly #merge = new FifoMap<string, { readonly branch: string; at: number }>();
   #handler: ((m: SipMessage, f: Flow) => void) | undefined;
   #draining = false;
   received = 0;
@@ -265,10 +266,9 @@ export class SipEdge implements SipTransport {
     this.#prune(now);
     const had = this.#merge.get(key);
     if (had !== undefined) {
-      // A retransmission or merged copy: keep the first branch, refresh the time, keep insertion order roughly by time.
-      this.#merge.delete(key);
+      // A retransmission or merged copy: keep the first branch, refresh the time, move it to the newest end.
       had.at = now;
-      this.#merge.set(key, had);
+      this.#merge.touch(key, had);
       return;
     }
     this.#merge.set(flatCopy(key), { branch: flatCopy(r.via.branch), at: now });
@@ -283,15 +283,15 @@ export class SipEdge implements SipTransport {
     const now = this.#o.clock.now();
     this.#prune(now);
     // Next sweep when the oldest entry left expires.
-    const oldest = this.#merge.values().next();
-    if (!oldest.done) this.#sweep = this.#o.clock.setTimer(Math.max(1, oldest.value.at + this.#o.mergeWindowMs + 1 - now), () => this.#sweepMerge());
+    const oldest = this.#merge.oldestValue();
+    if (oldest !== undefined) this.#sweep = this.#o.clock.setTimer(Math.max(1, oldest.at + this.#o.mergeWindowMs + 1 - now), () => this.#sweepMerge());
   }
 
   /** Drops entries older than the window, oldest first (insertion order is time order), and any beyond the cap. */
   #prune(now: number): void {
-    for (const [k, e] of this.#merge) {
+    for (let e = this.#merge.oldestValue(); e !== undefined; e = this.#merge.oldestValue()) {
       if (now - e.at <= this.#o.mergeWindowMs && this.#merge.size < MAX_MERGE_ENTRIES) break;
-      this.#merge.delete(k);
+      this.#merge.shift();
     }
   }
 }

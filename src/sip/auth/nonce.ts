@@ -24,7 +24,7 @@
  * nonce-count table would reject the second phone's nc=1 as a replay.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { flatCopy } from '../../common/index.ts';
+import { FifoMap, flatCopy } from '../../common/index.ts';
 import { sha256 } from './digest.ts';
 
 const TS_BYTES = 8;
@@ -56,7 +56,7 @@ export class NonceIssuer {
    * nobody answers (scanners) cost at most MAX_UNANSWERED entries, and an
    * evicted one is still checked by its MAC.
    */
-  readonly #unanswered = new Map<string, number>();
+  readonly #unanswered = new FifoMap<string, number>();
   #unansweredRealm: string | undefined;
   /** secret ‖ head ‖ realm of the last realm MAC'd: one buffer hashed in one call, realm bytes written once. */
   #macInput: Buffer = Buffer.alloc(0);
@@ -89,10 +89,7 @@ export class NonceIssuer {
     const nonce = raw.toString('base64url');
     this.#unansweredRealm ??= realm;
     if (realm === this.#unansweredRealm) {
-      if (this.#unanswered.size >= MAX_UNANSWERED) {
-        const oldest = this.#unanswered.keys().next();
-        if (!oldest.done) this.#unanswered.delete(oldest.value);
-      }
+      if (this.#unanswered.size >= MAX_UNANSWERED) this.#unanswered.shift();
       this.#unanswered.set(nonce, ts);
     }
     return nonce;
@@ -144,7 +141,8 @@ export class NonceIssuer {
  */
 export class NonceCountTable {
   readonly #max: number;
-  readonly #seen = new Map<string, number>();
+  /** LRU order (FifoMap: evicting at the cap must not walk a Map's deleted slots). */
+  readonly #seen = new FifoMap<string, number>();
   #evictedHighWater = -1;
 
   constructor(maxEntries: number) {
@@ -161,13 +159,12 @@ export class NonceCountTable {
   /** Record an accepted nc (call only after the digest verified). */
   record(nonce: string, issuedAt: number, nc: number): void {
     const key = keyOf(nonce);
-    if (this.#seen.delete(key)) this.#seen.set(key, nc);
+    if (this.#seen.has(key)) this.#seen.touch(key, nc);
     else this.#seen.set(flatCopy(key), nc);
     while (this.#seen.size > this.#max) {
-      const oldest = this.#seen.keys().next();
-      if (oldest.done) break;
-      this.#seen.delete(oldest.value);
-      this.#evictedHighWater = Math.max(this.#evictedHighWater, issuedAtOfKey(oldest.value, issuedAt));
+      const oldest = this.#seen.shift();
+      if (oldest === undefined) break;
+      this.#evictedHighWater = Math.max(this.#evictedHighWater, issuedAtOfKey(oldest, issuedAt));
     }
   }
 
