@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ManualClock, createLogger, type Logger } from '../../../src/common/index.ts';
 import { CdrWriter } from '../../../src/engine/cdr-writer.ts';
-import type { CallRecord, LegRecord } from '../../../src/engine/cdr-types.ts';
+import type { CallRecord } from '../../../src/engine/cdr-types.ts';
+import { callRecord } from '../../helpers/cdr-records.ts';
 import { CdrStore, openDatabase, type CdrCallStart, type Db } from '../../../src/store/index.ts';
 
 const T = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -43,18 +44,7 @@ function setup(t: { after: (fn: () => void) => void }): { db: Db; file: string; 
   return { db, file, store, writer: new CdrWriter(store, log, { clock, flushMs: 10 }), clock, logs };
 }
 
-function record(id: string, start: number, end: number): { call: CallRecord; legs: LegRecord[] } {
-  const call: CallRecord = {
-    callId: id, linkedId: id, start, answer: start + 2, end, src: '201', srcName: 'Alice', dst: '202', dstName: undefined, direction: 'internal',
-    trunk: undefined, disposition: 'ANSWERED', sipCode: 200, q850: 16, hangupSide: 'caller', hangupReason: 'bye', codecA: 'PCMU', codecB: 'PCMU',
-    transcoded: false, recordingPath: undefined,
-  };
-  const legs: LegRecord[] = [
-    { legId: `${id}-a`, callId: `${id}@a`, role: 'a', peer: 'udp:192.0.2.1:5060', target: '201', trunk: undefined, start, answer: start + 2, end, sipCode: 200, codec: 'PCMU', rtp: undefined },
-    { legId: `${id}-b1`, callId: `${id}@b`, role: 'b', peer: 'udp:192.0.2.2:5060', target: '202', trunk: undefined, start: start + 1, answer: start + 2, end, sipCode: 200, codec: 'PCMU', rtp: undefined },
-  ];
-  return { call, legs };
-}
+const record = callRecord;
 
 const started = (c: CallRecord) => ({ callId: c.callId, linkedId: c.linkedId, start: c.start, src: c.src, dst: c.dst, direction: c.direction });
 

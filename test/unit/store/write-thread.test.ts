@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ManualClock, createLogger, type Logger } from '../../../src/common/index.ts';
 import { CdrWriter } from '../../../src/engine/cdr-writer.ts';
-import type { CallRecord, LegRecord } from '../../../src/engine/cdr-types.ts';
+import { callRecord } from '../../helpers/cdr-records.ts';
 import { CachedBindingStore, CdrStore, openDatabase, SqliteBindingStore, StoreWriteThread, type Db, type StoredBinding } from '../../../src/store/index.ts';
 
 const T = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -16,18 +16,7 @@ function binding(aor: string, key: string, expiresAt: number): StoredBinding {
   return { aor, key, contact: `sip:${key}@127.0.0.1:5070`, flow, expiresAt, q: undefined, callId: 'c', cseq: 1, userAgent: undefined, instanceId: undefined, regId: undefined, registeredAt: 1, updatedAt: 1 };
 }
 
-function record(id: string, start: number, end: number): { call: CallRecord; legs: LegRecord[] } {
-  const call: CallRecord = {
-    callId: id, linkedId: id, start, answer: start + 2, end, src: '201', srcName: 'Alice', dst: '202', dstName: undefined, direction: 'internal',
-    trunk: undefined, disposition: 'ANSWERED', sipCode: 200, q850: 16, hangupSide: 'caller', hangupReason: 'bye', codecA: 'PCMU', codecB: 'PCMU',
-    transcoded: false, recordingPath: undefined,
-  };
-  const legs: LegRecord[] = [
-    { legId: `${id}-a`, callId: `${id}@a`, role: 'a', peer: 'udp:192.0.2.1:5060', target: '201', trunk: undefined, start, answer: start + 2, end, sipCode: 200, codec: 'PCMU', rtp: undefined },
-    { legId: `${id}-b1`, callId: `${id}@b`, role: 'b', peer: 'udp:192.0.2.2:5060', target: '202', trunk: undefined, start: start + 1, answer: start + 2, end, sipCode: 200, codec: 'PCMU', rtp: undefined },
-  ];
-  return { call, legs };
-}
+const record = callRecord;
 
 interface Setup {
   file: string;
