@@ -22,12 +22,14 @@ export interface DigestParams {
 export const MAX_AUTH_VALUE_LENGTH = 4096;
 const MAX_PARAMS = 32;
 
-const isTokenChar = (c: number): boolean =>
-  // RFC 7230 tchar: ALPHA / DIGIT / "!#$%&'*+-.^_`|~"
-  (c >= 0x30 && c <= 0x39) ||
-  (c >= 0x41 && c <= 0x5a) ||
-  (c >= 0x61 && c <= 0x7a) ||
-  '!#$%&\'*+-.^_`|~'.includes(String.fromCharCode(c));
+/** RFC 7230 tchar: ALPHA / DIGIT / "!#$%&'*+-.^_`|~", as a table (no string per character). */
+const TCHAR = new Uint8Array(128);
+for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TCHAR[c] = 1;
+for (const ch of "!#$%&'*+-.^_`|~") TCHAR[ch.charCodeAt(0)] = 1;
+
+const isTokenChar = (c: number): boolean => c < 128 && TCHAR[c] === 1;
 
 const isWs = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 
@@ -60,23 +62,26 @@ export function parseDigestParams(value: string): Result<DigestParams, string> {
     let v: string;
     if (value.charCodeAt(i) === 0x22 /* " */) {
       i++;
-      let out = '';
+      // Most values have no quoted-pair: one slice, no string built per character.
+      const start = i;
+      let out: string | undefined;
       let closed = false;
       while (i < n) {
         const c = value.charCodeAt(i);
         if (c === 0x5c /* \ */ && i + 1 < n) {
-          out += value[i + 1];
+          out = (out ?? value.slice(start, i)) + value[i + 1];
           i += 2;
         } else if (c === 0x22) {
+          if (out === undefined) out = value.slice(start, i);
           i++;
           closed = true;
           break;
         } else {
-          out += value[i];
+          if (out !== undefined) out += value[i];
           i++;
         }
       }
-      if (!closed) return err(`unterminated quoted value for ${name}`);
+      if (!closed || out === undefined) return err(`unterminated quoted value for ${name}`);
       v = out;
     } else {
       v = readToken();
