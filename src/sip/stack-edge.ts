@@ -11,7 +11,7 @@
  * Leaves out: transactions (transaction/), the TU's default answers (stack.ts).
  */
 import type { Clock, Logger, TimerHandle } from '../common/index.ts';
-import { FifoMap, flatCopy, LogThrottle } from '../common/index.ts';
+import { detachedCopy, FifoMap, LogThrottle } from '../common/index.ts';
 import { parseSipMessage, serializeSipMessage, type SipLimits, type SipMessage, type SipRequest, type SipResponse, type HeaderField, type Via } from './message/index.ts';
 import {
   buildEdgeResponse,
@@ -236,9 +236,16 @@ export class SipEdge implements SipTransport {
     );
   }
 
+  /** The last request's key: the sanity check's merge test and #remember ask for the same request's key in turn. */
+  #keyOf: SipRequest | undefined;
+  #key: string | undefined;
+
   #mergeKey(r: SipRequest): string | undefined {
+    if (r === this.#keyOf) return this.#key;
     const tag = r.from.tag;
-    return tag === undefined ? undefined : `${r.callId}\u0000${tag}\u0000${r.cseq.seq}\u0000${r.method}`;
+    this.#keyOf = r;
+    this.#key = tag === undefined ? undefined : `${r.callId}\u0000${tag}\u0000${r.cseq.seq}\u0000${r.method}`;
+    return this.#key;
   }
 
   /** §8.2.2.2: same From tag, Call-ID and CSeq as a recent request, but a different branch. */
@@ -271,7 +278,7 @@ export class SipEdge implements SipTransport {
       this.#merge.touch(key, had);
       return;
     }
-    this.#merge.set(flatCopy(key), { branch: flatCopy(r.via.branch), at: now });
+    this.#merge.set(detachedCopy(key), { branch: detachedCopy(r.via.branch), at: now });
     // Once requests stop coming, sweeps as the entries expire empty the memory.
     this.#sweep ??= this.#o.clock.setTimer(this.#o.mergeWindowMs + 1, () => this.#sweepMerge());
   }

@@ -10,7 +10,7 @@
  * Leaves out: sanity checks (transport/sanity.ts, before this layer), dialogs
  * and the ACK for 2xx (passed to the TU), DNS (§18.2.2 is the transport's).
  */
-import { assertNever, ExpiryQueue, flatCopy, InternPool, type Logger } from '../../common/index.ts';
+import { assertNever, detachedCopy, ExpiryQueue, InternPool, type Logger } from '../../common/index.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../message/index.ts';
 import { isReliable, type Flow } from '../transport/index.ts';
 import { cancelTargetKey, clientKey, serverKey } from './key.ts';
@@ -232,7 +232,7 @@ export class TransactionLayer {
     // 32 s as it is, it would keep the whole request text alive (heap
     // snapshot at 300 calls/s: every INVITE and BYE of the last 32 s). The
     // flow object is shared by the entries of one peer.
-    const key = flatCopy(tx.key);
+    const key = detachedCopy(tx.key);
     const entry = new Linger(key, role, this.#sharedFlow(tx.flow), this.#opts.clock.now() + ms, bytes, onResponse);
     const table: Map<string, AnyTransaction | Linger> = tx instanceof ClientTransaction ? this.#clients : this.#servers;
     if (table.get(tx.key) === tx) {
