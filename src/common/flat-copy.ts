@@ -16,8 +16,8 @@ export function flatCopy(s: string): string {
 
 /**
  * A copy of a string that shares no storage with it, built for speed rather
- * than size: for the short-lived tables of the request path (merge memory,
- * lingering transactions, nonce counts), where flatCopy's JSON round trip
+ * than size: for the short-lived tables of the request path (the merge
+ * memory, lingering transactions: 32 s each), where flatCopy's JSON round trip
  * was the largest single cost of remembering a request (0.68 µs vs 0.15 µs
  * for a 60-character key on this machine).
  *
@@ -25,7 +25,8 @@ export function flatCopy(s: string): string {
  * sequential string first (the copy), and the result is either a copy
  * itself (under 13 characters) or a slice of that new string — never of
  * `s`'s parent. The slice header costs about 32 bytes more than flatCopy's
- * result, which is why long-lived records (bindings) keep using flatCopy.
+ * result, which is why long-lived records (bindings, the nonce-count table: one
+ * entry per registered phone) keep using flatCopy.
  */
 export function detachedCopy(s: string): string {
   return (' ' + s).slice(1);

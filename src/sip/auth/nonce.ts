@@ -24,7 +24,7 @@
  * nonce-count table would reject the second phone's nc=1 as a replay.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { detachedCopy, FifoMap } from '../../common/index.ts';
+import { FifoMap, flatCopy } from '../../common/index.ts';
 import { sha256 } from './digest.ts';
 
 const TS_BYTES = 8;
@@ -160,7 +160,7 @@ export class NonceCountTable {
   record(nonce: string, issuedAt: number, nc: number): void {
     const key = keyOf(nonce);
     if (this.#seen.has(key)) this.#seen.touch(key, nc);
-    else this.#seen.set(detachedCopy(key), nc);
+    else this.#seen.set(flatCopy(key), nc);
     while (this.#seen.size > this.#max) {
       const oldest = this.#seen.shift();
       if (oldest === undefined) break;
