@@ -23,7 +23,7 @@ export interface ReportInput {
 const METHOD = `## Method
 
 One harness per figure (STYLE G11); \`bench/run.ts\` runs them in sequence and
-writes this file. Speed is never asserted in tests.
+writes this report. Speed is never asserted in tests.
 
 **Peer kit.** The SIP rate figures reuse \`../shared/bench-peers\` (its \`lib.sh\`
 is sourced, its SIPp scenarios are used as they are): a rate ramp, then

@@ -1,13 +1,17 @@
 /**
  * Benchmark runner (STYLE G11; `npm run bench`): runs every harness in
  * bench/ one after another, takes the JSON line each prints last, and writes
- * docs/benchmarks.md: each figure, the command that produced it, the
+ * a report (docs/benchmarks-run.md unless --out says otherwise): each figure, the command that produced it, the
  * reference measured in the same run (npm `sip` for the parser, Kamailio from
  * the peer kit for REGISTER and call rates) and belfry's ratio to it.
  *
  *   npm run bench                         # full sizes: long (an hour or more), needs a quiet machine
  *   npm run bench -- --smoke              # reduced sizes: checks that every harness works (minutes)
  *   npm run bench -- --only register,calls --out /tmp/b.md
+ *
+ * docs/benchmarks.md started as such a report and is now kept by hand (the
+ * findings, the history of each figure, the targets): copy the tables of a
+ * new run into it rather than overwrite it.
  *
  * A harness that fails or prints no JSON is reported as such in the file;
  * the runner goes on with the next one. Each harness has a hard time bound.
@@ -25,7 +29,7 @@ const smoke = process.argv.includes('--smoke');
 const onlyArg = process.argv[process.argv.indexOf('--only') + 1];
 const only = process.argv.includes('--only') && onlyArg ? new Set(onlyArg.split(',')) : undefined;
 const outArg = process.argv[process.argv.indexOf('--out') + 1];
-const out = process.argv.includes('--out') && outArg ? outArg : join(root, 'docs', 'benchmarks.md');
+const out = process.argv.includes('--out') && outArg ? outArg : join(root, 'docs', 'benchmarks-run.md');
 
 const outcomes: BenchOutcome[] = [];
 for (const b of BENCHES) {
