@@ -25,6 +25,11 @@ export function bareHost(host: string): string {
 
 /** Splits a header value at top-level commas (outside quotes and <>). */
 export function splitHeaderValues(value: string): string[] {
+  // The usual header carries one value: no comma, nothing to scan.
+  if (value.indexOf(',') < 0) {
+    const t = value.trim();
+    return t.length > 0 ? [t] : [];
+  }
   const out: string[] = [];
   let depth = 0;
   let quoted = false;

@@ -122,9 +122,10 @@ function checkInner(req: SipRequest, policy: EdgePolicy): SanityVerdict {
   }
 
   // §8.2.2.3 Require (not for ACK or CANCEL).
-  if (req.method !== 'ACK' && req.method !== 'CANCEL') {
+  const required = req.method !== 'ACK' && req.method !== 'CANCEL' ? header(req, 'require') : [];
+  if (required.length > 0) {
     const supported = policy.supportedExtensions.map((s) => s.toLowerCase());
-    const unsupported = header(req, 'require').filter((t) => !supported.includes(t.toLowerCase()));
+    const unsupported = required.filter((t) => !supported.includes(t.toLowerCase()));
     if (unsupported.length > 0) return respond('SIP_EDGE_BAD_EXTENSION', 420, 'Bad Extension', [{ name: 'Unsupported', value: unsupported.join(', ') }]);
   }
 
