@@ -86,19 +86,6 @@ export class FifoMap<K, V> {
     return k;
   }
 
-  clear(): void {
-    this.#map.clear();
-    this.#ring = [];
-    this.#head = 0;
-    this.#stale.clear();
-    this.#staleCount = 0;
-  }
-
-  /** Live entries in no particular order. */
-  values(): IterableIterator<V> {
-    return this.#map.values();
-  }
-
   #markStale(key: K): void {
     this.#stale.set(key, (this.#stale.get(key) ?? 0) + 1);
     this.#staleCount++;
