@@ -328,7 +328,10 @@ test('native relay: the threads keep pairs bound ahead of need; anchors take the
     await until(() => host.counters().reserved === 10, 2000, 'reserve filled');
     assert.equal(host.counters().openPairs, 10);
     // A datagram sent to every port of the range before any call: reserved sockets hold some of them.
-    for (let p = base; p < base + 80; p++) stray.s.send(rtp(0, 1, 1, 0x5555, Uint8Array.of(7)), p, '127.0.0.1');
+    // The test's own sockets have ephemeral ports, which can fall inside the range: they get no stray,
+    // or b would count it as the relayed packet (the flake this test once had).
+    const own = new Set([a.port, b.port, stray.port]);
+    for (let p = base; p < base + 80; p++) if (!own.has(p)) stray.s.send(rtp(0, 1, 1, 0x5555, Uint8Array.of(7)), p, '127.0.0.1');
     await sleep(50);
     const r = await host.createAnchor({ silenceTimeoutMs: 0 });
     assert.ok(r.ok);
@@ -339,6 +342,7 @@ test('native relay: the threads keep pairs bound ahead of need; anchors take the
     an.setRemote('b', { remoteAddress: '127.0.0.1', remotePort: b.port });
     a.s.send(rtp(0, 9, 9, 0x1111, Uint8Array.of(1, 2)), an.aPort, '127.0.0.1');
     await until(() => b.got.length === 1, 2000, 'relayed');
+    assert.equal(b.got[0]?.readUInt32BE(8), 0x1111, 'the phone\'s packet, not the stray');
     const st = await an.stats();
     assert.equal(st.a.remotePort, a.port, 'latched to the phone, not to the stray datagram');
     assert.equal(st.a.packetsReceived, 1);
