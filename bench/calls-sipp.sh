@@ -11,12 +11,19 @@
 # uses trunk `bench-out` = the kit's SIPp UAS at 127.0.0.1:25080.
 #
 # Phases:
-#  1. the kit's `bench-calls.sh sut` (ramp + bisection, REPEATS, confirmation
-#     run) against one belfry; CPU/RSS of belfry's PID from /proc;
-#  2. CDR check: rows in belfry's cdr_calls against calls completed;
-#  3. memory per call: HOLD_CALLS calls held HOLD_S seconds at HOLD_RATE/s,
-#     belfry's RSS at the plateau minus before, divided by the concurrent
-#     calls (belfry's /api/v1/calls count);
+#  1. the kit's `bench-calls.sh sut` (ramp + bisection) once per repeat, each
+#     against a fresh belfry, then the confirmation run (CONFIRM_SECS at the
+#     median maximum) against another fresh one: the kit gives Kamailio a
+#     fresh process per repeat and for its confirmation, and a switch that
+#     has just been overloaded by the ramp's failing steps still carries 32 s
+#     of retransmitting transactions and a heap of garbage into whatever comes
+#     next. CPU/RSS of belfry's PID from /proc. (FRESH=0: one belfry for
+#     everything, the method of the runs before 23 Nov 15:00.)
+#  2. CDR check: rows in belfry's cdr_calls (one data folder for all of
+#     phase 1's belfrys) against calls completed;
+#  3. memory per call, on a fresh belfry: HOLD_CALLS calls held HOLD_S
+#     seconds at HOLD_RATE/s, belfry's RSS at the plateau minus before,
+#     divided by the concurrent calls (belfry's /api/v1/calls count);
 #  4. reference: the kit's `bench-calls.sh proxy` (Kamailio).
 #
 #   bench/calls-sipp.sh                                   # full
@@ -54,10 +61,45 @@ sed -i "s/port: 25080/port: $UAS_PORT/" "$WORK/belfry-config/dialplan/plan.yaml"
 [ -n "${RTP_RELAY:-}" ] && sed -i "s/^rtp:$/rtp:\n  relay: $RTP_RELAY/" "$WORK/belfry-config/belfry.yaml"
 
 # 1. ramp through the kit, belfry as the system under test
-belfry_start "$WORK/belfry-config" "$WORK/belfry-data" "$SUT_PORT" "$HTTP_PORT" "$RUN_DIR/belfry-calls.log" || die "belfry did not start"
-rss_start=$(belfry_rss_kb)
-SUT_ADDR=127.0.0.1:$SUT_PORT SUT_PID=$BELFRY_PID bash "$PEERS/bench-calls.sh" sut >&2 || log "WARNING: bench-calls.sh sut failed"
+FRESH=${FRESH:-1}
 SS=$RUN_DIR/calls-sut-summary.tsv
+CONFIRM_TSV=$RUN_DIR/calls-sut-confirm.tsv
+# kit_sut NAME [VAR=value...]: one run of the kit's sut mode in $RUN_DIR/NAME against the running belfry.
+kit_sut() {
+  local name=$1; shift
+  env "$@" RUN_DIR="$RUN_DIR/$name" SUT_ADDR=127.0.0.1:$SUT_PORT SUT_PID=$BELFRY_PID bash "$PEERS/bench-calls.sh" sut >&2 || log "WARNING: bench-calls.sh sut failed ($name)"
+  # Its steps join this run's table (phase 2 counts the calls completed over all of them).
+  tail -n +2 "$RUN_DIR/$name/calls-steps.tsv" >> "$RUN_DIR/calls-steps.tsv" 2>/dev/null
+}
+if [ "$FRESH" = 1 ]; then
+  [ -s "$RUN_DIR/calls-steps.tsv" ] || echo "$STEP_HDR" > "$RUN_DIR/calls-steps.tsv"
+  echo -e "repeat\tmax_pass_cps\tfirst_fail_cps\tkam_cpu_pct_at_max\tkam_cpu_us_per_call_at_max\tuac_cpu_pct_at_max\tuas_cpu_pct_at_max\trtd_p99_ms_at_max" > "$SS"
+  rss_start=""
+  for rep in $(seq 1 "$REPEATS"); do
+    belfry_start "$WORK/belfry-config" "$WORK/belfry-data" "$SUT_PORT" "$HTTP_PORT" "$RUN_DIR/belfry-calls-r$rep.log" || die "belfry did not start"
+    [ -n "$rss_start" ] || rss_start=$(belfry_rss_kb)
+    # CONFIRM_SECS=0: the kit's own confirmation is a zero-length step (ignored); ours follows below.
+    kit_sut "rep$rep" REPEATS=1 CONFIRM_SECS=0
+    tail -n +2 "$RUN_DIR/rep$rep/calls-sut-summary.tsv" | awk -F'\t' -v OFS='\t' -v r="$rep" '{ $1 = r; print }' >> "$SS"
+    belfry_stop
+    sleep 2
+  done
+  med=$(tsv_median "$SS" 2); med=${med%.*}
+  echo -e "rate\tok\tfailed\tretrans\tuas_failed\tachieved_per_s\tcpu_pct\tcpu_us_per_call\tpass" > "$CONFIRM_TSV"
+  if [ "$med" != null ] && [ "$med" -gt 0 ] && [ "$CONFIRM_SECS" -gt 0 ]; then
+    log "median max rate $med cps; confirmation run of ${CONFIRM_SECS}s on a fresh belfry"
+    belfry_start "$WORK/belfry-config" "$WORK/belfry-data" "$SUT_PORT" "$HTTP_PORT" "$RUN_DIR/belfry-calls-confirm.log" || die "belfry did not start"
+    kit_sut confirm REPEATS=1 CONFIRM_SECS=0 BISECT=0 CALL_RATES="$med" STEP_SECS="$CONFIRM_SECS"
+    awk -F'\t' -v OFS='\t' 'NR > 1 && $1 == "calls-sut" { print $3, $6, $7, $8, $10, $11, $13, $18, $24 }' "$RUN_DIR/confirm/calls-steps.tsv" >> "$CONFIRM_TSV"
+    belfry_stop
+  fi
+else
+  belfry_start "$WORK/belfry-config" "$WORK/belfry-data" "$SUT_PORT" "$HTTP_PORT" "$RUN_DIR/belfry-calls.log" || die "belfry did not start"
+  rss_start=$(belfry_rss_kb)
+  SUT_ADDR=127.0.0.1:$SUT_PORT SUT_PID=$BELFRY_PID bash "$PEERS/bench-calls.sh" sut >&2 || log "WARNING: bench-calls.sh sut failed"
+  echo -e "rate\tok\tfailed\tretrans\tuas_failed\tachieved_per_s\tcpu_pct\tcpu_us_per_call\tpass" > "$CONFIRM_TSV"
+  awk -F'\t' -v OFS='\t' 'NR > 1 && $1 == "calls-sut-confirm" { print $3, $6, $7, $8, $10, $11, $13, $18, $24 }' "$RUN_DIR/calls-steps.tsv" >> "$CONFIRM_TSV"
+fi
 
 # 2. CDRs: every completed call has its row (the writer may lag a moment)
 sleep 2
@@ -65,7 +107,11 @@ calls_ok=$(awk -F'\t' 'NR > 1 && $1 ~ /^calls-sut/ { s += $6 } END { print s + 0
 cdrs=$(sqlite3 "$WORK/belfry-data/belfry.db" "select count(*) from cdr_calls where disposition = 'ANSWERED'" 2>/dev/null || echo 0)
 log "calls completed by SIPp: $calls_ok, ANSWERED CDR rows: $cdrs"
 
-# 3. memory per concurrent call
+# 3. memory per concurrent call, on a belfry that has seen no overload
+if [ "$FRESH" = 1 ]; then
+  belfry_start "$WORK/belfry-config" "$WORK/belfry-data" "$SUT_PORT" "$HTTP_PORT" "$RUN_DIR/belfry-calls-hold.log" || die "belfry did not start"
+  sleep 20   # start-up garbage (the plan compile) is returned to the OS by then, not inside the delta
+fi
 rss_idle=$(belfry_rss_kb)
 sipp -sf "$PEERS/sipp/uas_rr.xml" -i 127.0.0.1 -p "$UAS_PORT" -nostdin -buff_size "$SIPP_BUFF" \
      -timeout "$((HOLD_S * 3 + 120))s" > "$WORK/hold-uas.out" 2>&1 &
@@ -96,16 +142,19 @@ if [ "$REFERENCE" = 1 ]; then
 fi
 PS=$RUN_DIR/calls-proxy-summary.tsv
 node -e '
-const [bm, bu, km, ku, ok, cdrs, idle, peak, conc, holdRc, reps, step, dir, start] = process.argv.slice(1);
+const [bm, bu, km, ku, ok, cdrs, idle, peak, conc, holdRc, reps, step, dir, start, confirmRow, fresh] = process.argv.slice(1);
 const num = (s) => (s === undefined || s === "null" || s === "NA" || s === "" ? null : Number(s));
 const ratio = (a, b) => (a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000);
 const c = Number(conc);
 console.log(JSON.stringify({
   bench: "calls-sipp", repeats: Number(reps), stepSecs: Number(step),
+  freshPerRepeat: fresh === "1",
   belfry: { maxCps: num(bm), cpuUsPerCall: num(bu), rssStartKb: num(start), callsCompleted: Number(ok), answeredCdrs: Number(cdrs), cdrsComplete: Number(cdrs) >= Number(ok),
+            confirm: confirmRow ? Object.fromEntries(["rate", "ok", "failed", "retrans", "uasFailed", "achievedPerS", "cpuPct", "cpuUsPerCall", "pass"].map((k, i) => [k, num(confirmRow.split("\t")[i])])) : null,
             concurrentCalls: c, rssIdleKb: num(idle), rssHeldKb: num(peak), bytesPerCall: c > 0 ? Math.round(((Number(peak) - Number(idle)) * 1024) / c) : null, holdSippRc: Number(holdRc) },
   kamailio: { maxCps: num(km), cpuUsPerCall: num(ku) },
   ratio: { rate: ratio(num(bm), num(km)), cpuPerCall: ratio(num(bu), num(ku)) },
   results: dir, date: new Date().toISOString(),
 }));' "$(tsv_median "$SS" 2)" "$(tsv_median "$SS" 5)" "$(tsv_median "$PS" 2)" "$(tsv_median "$PS" 5)" \
-  "$calls_ok" "$cdrs" "$rss_idle" "$peak_rss" "$peak_calls" "$hold_rc" "$REPEATS" "$STEP_SECS" "$RUN_DIR" "$rss_start"
+  "$calls_ok" "$cdrs" "$rss_idle" "$peak_rss" "$peak_calls" "$hold_rc" "$REPEATS" "$STEP_SECS" "$RUN_DIR" "$rss_start" \
+  "$(tail -n +2 "$CONFIRM_TSV" 2>/dev/null | head -1)" "$FRESH"
