@@ -64,6 +64,15 @@ sed -i "s/port: 25080/port: $UAS_PORT/" "$WORK/belfry-config/dialplan/plan.yaml"
 FRESH=${FRESH:-1}
 SS=$RUN_DIR/calls-sut-summary.tsv
 CONFIRM_TSV=$RUN_DIR/calls-sut-confirm.tsv
+echo -e "rate\tok\tfailed\tretrans\tuas_failed\tachieved_per_s\tcpu_pct\tcpu_us_per_call\tpass" > "$CONFIRM_TSV"
+# confirm_rows LABEL STEPS_TSV: the confirmation step's figures into $CONFIRM_TSV.
+confirm_rows() {
+  awk -F'\t' -v OFS='\t' -v t="$1" 'NR > 1 && $1 == t { print $3, $6, $7, $8, $10, $11, $13, $18, $24 }' "$2" >> "$CONFIRM_TSV"
+}
+# start_belfry LOG_NAME: a belfry on the bench config; every one shares the data folder (the CDR check covers them all).
+start_belfry() {
+  belfry_start "$WORK/belfry-config" "$WORK/belfry-data" "$SUT_PORT" "$HTTP_PORT" "$RUN_DIR/$1.log" || die "belfry did not start"
+}
 # kit_sut NAME [VAR=value...]: one run of the kit's sut mode in $RUN_DIR/NAME against the running belfry.
 kit_sut() {
   local name=$1; shift
@@ -76,7 +85,7 @@ if [ "$FRESH" = 1 ]; then
   echo -e "repeat\tmax_pass_cps\tfirst_fail_cps\tkam_cpu_pct_at_max\tkam_cpu_us_per_call_at_max\tuac_cpu_pct_at_max\tuas_cpu_pct_at_max\trtd_p99_ms_at_max" > "$SS"
   rss_start=""
   for rep in $(seq 1 "$REPEATS"); do
-    belfry_start "$WORK/belfry-config" "$WORK/belfry-data" "$SUT_PORT" "$HTTP_PORT" "$RUN_DIR/belfry-calls-r$rep.log" || die "belfry did not start"
+    start_belfry belfry-calls-r$rep
     [ -n "$rss_start" ] || rss_start=$(belfry_rss_kb)
     # CONFIRM_SECS=0: the kit's own confirmation is a zero-length step (ignored); ours follows below.
     kit_sut "rep$rep" REPEATS=1 CONFIRM_SECS=0
@@ -85,20 +94,18 @@ if [ "$FRESH" = 1 ]; then
     sleep 2
   done
   med=$(tsv_median "$SS" 2); med=${med%.*}
-  echo -e "rate\tok\tfailed\tretrans\tuas_failed\tachieved_per_s\tcpu_pct\tcpu_us_per_call\tpass" > "$CONFIRM_TSV"
   if [ "$med" != null ] && [ "$med" -gt 0 ] && [ "$CONFIRM_SECS" -gt 0 ]; then
     log "median max rate $med cps; confirmation run of ${CONFIRM_SECS}s on a fresh belfry"
-    belfry_start "$WORK/belfry-config" "$WORK/belfry-data" "$SUT_PORT" "$HTTP_PORT" "$RUN_DIR/belfry-calls-confirm.log" || die "belfry did not start"
+    start_belfry belfry-calls-confirm
     kit_sut confirm REPEATS=1 CONFIRM_SECS=0 BISECT=0 CALL_RATES="$med" STEP_SECS="$CONFIRM_SECS"
-    awk -F'\t' -v OFS='\t' 'NR > 1 && $1 == "calls-sut" { print $3, $6, $7, $8, $10, $11, $13, $18, $24 }' "$RUN_DIR/confirm/calls-steps.tsv" >> "$CONFIRM_TSV"
+    confirm_rows calls-sut "$RUN_DIR/confirm/calls-steps.tsv"
     belfry_stop
   fi
 else
-  belfry_start "$WORK/belfry-config" "$WORK/belfry-data" "$SUT_PORT" "$HTTP_PORT" "$RUN_DIR/belfry-calls.log" || die "belfry did not start"
+  start_belfry belfry-calls
   rss_start=$(belfry_rss_kb)
   SUT_ADDR=127.0.0.1:$SUT_PORT SUT_PID=$BELFRY_PID bash "$PEERS/bench-calls.sh" sut >&2 || log "WARNING: bench-calls.sh sut failed"
-  echo -e "rate\tok\tfailed\tretrans\tuas_failed\tachieved_per_s\tcpu_pct\tcpu_us_per_call\tpass" > "$CONFIRM_TSV"
-  awk -F'\t' -v OFS='\t' 'NR > 1 && $1 == "calls-sut-confirm" { print $3, $6, $7, $8, $10, $11, $13, $18, $24 }' "$RUN_DIR/calls-steps.tsv" >> "$CONFIRM_TSV"
+  confirm_rows calls-sut-confirm "$RUN_DIR/calls-steps.tsv"
 fi
 
 # 2. CDRs: every completed call has its row (the writer may lag a moment)
@@ -109,7 +116,7 @@ log "calls completed by SIPp: $calls_ok, ANSWERED CDR rows: $cdrs"
 
 # 3. memory per concurrent call, on a belfry that has seen no overload
 if [ "$FRESH" = 1 ]; then
-  belfry_start "$WORK/belfry-config" "$WORK/belfry-data" "$SUT_PORT" "$HTTP_PORT" "$RUN_DIR/belfry-calls-hold.log" || die "belfry did not start"
+  start_belfry belfry-calls-hold
   sleep 20   # start-up garbage (the plan compile) is returned to the OS by then, not inside the delta
 fi
 rss_idle=$(belfry_rss_kb)
