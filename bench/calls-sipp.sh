@@ -18,7 +18,7 @@
 #     has just been overloaded by the ramp's failing steps still carries 32 s
 #     of retransmitting transactions and a heap of garbage into whatever comes
 #     next. CPU/RSS of belfry's PID from /proc. (FRESH=0: one belfry for
-#     everything, the method of the runs before 23 Nov 15:00.)
+#     everything, the method of the runs before 23 Nov 16:20.)
 #  2. CDR check: rows in belfry's cdr_calls (one data folder for all of
 #     phase 1's belfrys) against calls completed;
 #  3. memory per call, on a fresh belfry: HOLD_CALLS calls held HOLD_S
